@@ -1,0 +1,55 @@
+// Exchange: the typed per-request record every stage reads and fills in.
+import type { IncomingHttpHeaders } from "node:http";
+import type { StandardFinishReason, StandardUsage } from "../schema/standard-usage.ts";
+import type { Route } from "../routing/route.ts";
+
+export interface InboundRequest {
+  readonly method: string;
+  /** Path without the query string, as the client sent it. */
+  readonly path: string;
+  /** Query string including the leading `?`, or empty. */
+  readonly search: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The whole body, held (bounded by maxBodySize) so an attempt can be replayed. */
+  readonly body: Buffer;
+  /** Which door the request came through. */
+  readonly door: "proxy" | "intercept" | "tls";
+  /** Host the client aimed at (intercept and tls doors). */
+  readonly host?: string;
+}
+
+/** Monotonic timestamps in milliseconds from performance.now(). */
+export interface Timings {
+  readonly start: number;
+  requestSent?: number;
+  firstByte?: number;
+  firstToken?: number;
+  end?: number;
+}
+
+export interface Observation {
+  requestModel?: string;
+  stream?: boolean;
+  responseModel?: string;
+  responseId?: string;
+  usage: StandardUsage;
+  finishReason?: StandardFinishReason;
+  rawFinishReason?: string;
+  /** An error the upstream reported inside a stream, or the proxy's own. */
+  errorType?: string;
+  /** Which provider finally answered (differs from route.providerId after a fallback). */
+  answeredBy?: string;
+  keyId?: string;
+}
+
+export interface Exchange {
+  readonly id: string;
+  readonly request: InboundRequest;
+  /** Aborts when the client goes away or the total timeout fires. */
+  readonly signal: AbortSignal;
+  readonly timings: Timings;
+  route?: Route;
+  /** 1 for the first upstream attempt. */
+  attempt: number;
+  readonly observed: Observation;
+}

@@ -1,0 +1,65 @@
+// The only contract the core sees of a wire protocol: prepare, decode, parse and render errors, read limits.
+import type { IncomingHttpHeaders } from "node:http";
+import type { Credential } from "../credentials/credential.ts";
+import type { ProxyError } from "../errors/proxy-error.ts";
+import type { Exchange } from "../pipeline/exchange.ts";
+import type { StandardEventDecoder } from "../schema/standard-event.ts";
+import type { StandardFinishReason, StandardUsage } from "../schema/standard-usage.ts";
+
+/** The client-facing dialect a protocol speaks; errors are rendered in it. */
+export type Dialect = "anthropic" | "openai";
+
+export interface UpstreamRequest {
+  readonly method: string;
+  /** Path and query relative to the provider's baseUrl path. */
+  readonly path: string;
+  readonly headers: Record<string, string | string[]>;
+  readonly body: Buffer | undefined;
+}
+
+export interface RenderedError {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/** Remaining / reset per rate-limit dimension (requests, tokens, input-tokens, output-tokens). */
+export interface RateLimitDimension {
+  readonly limit?: number;
+  readonly remaining?: number;
+  /** Epoch milliseconds when the dimension resets. */
+  readonly resetAt?: number;
+}
+export type RateLimitState = Readonly<Record<string, RateLimitDimension>>;
+
+/** What a non-streaming body says, for telemetry. */
+export interface ResponseSummary {
+  readonly id?: string;
+  readonly model?: string;
+  readonly usage: StandardUsage;
+  readonly finishReason?: StandardFinishReason;
+  readonly rawFinishReason?: string;
+}
+
+export interface RequestSummary {
+  readonly model?: string;
+  readonly stream: boolean;
+}
+
+export interface ProviderAdapter {
+  readonly protocol: string;
+  readonly dialect: Dialect;
+  /** Reads model and stream flag from a request body; never throws on bad input. */
+  summarizeRequest(body: Buffer, headers: IncomingHttpHeaders): RequestSummary;
+  /** Builds the upstream request; idempotent so retries can call it again. */
+  prepare(exchange: Exchange, credential: Credential | undefined): UpstreamRequest;
+  /** A decoder from this protocol's response bytes into standard events, or undefined when not decodable. */
+  decoderFor(contentType: string | undefined): StandardEventDecoder | undefined;
+  /** Reads a complete non-streaming JSON body. */
+  summarizeResponse(body: unknown): ResponseSummary;
+  parseError(status: number, headers: IncomingHttpHeaders, body: string): ProxyError;
+  readRateLimits(headers: IncomingHttpHeaders, now: number): RateLimitState;
+  renderError(error: ProxyError): RenderedError;
+  /** Bytes that end a stream with an error event the dialect's SDKs raise. */
+  renderStreamError(error: ProxyError): Uint8Array;
+}

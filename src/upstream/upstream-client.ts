@@ -1,0 +1,25 @@
+// UpstreamClient: one undici Pool per provider origin, keep-alive, warmed at start.
+import type { IncomingHttpHeaders } from "node:http";
+import type { Readable } from "node:stream";
+
+export interface UpstreamResponse {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Readable;
+}
+
+export interface UpstreamClient {
+  readonly origin: string;
+  /** baseUrl's path prefix, prepended to every upstream path. */
+  readonly basePath: string;
+  request(options: {
+    method: string;
+    path: string;
+    headers: Record<string, string | string[]>;
+    body: Buffer | undefined;
+    signal: AbortSignal;
+    connectTimeout?: number;
+    headersTimeout?: number;
+  }): Promise<UpstreamResponse>;
+  close(): Promise<void>;
+}
