@@ -7,6 +7,12 @@ type CommandModule = { run(args: readonly string[]): Promise<number> };
 /** Commands load lazily so `outrigger --version` stays instant and a command's deps load only when used. */
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   serve: { summary: "run the sidecar (default)", load: () => import("./cli/serve-command.ts") },
+  "check-config": {
+    summary: "validate a config file and print it, secrets redacted",
+    load: () => import("./cli/check-config-command.ts"),
+  },
+  simulate: { summary: "fake providers, scripted faults", load: () => import("./cli/simulate-command.ts") },
+  ca: { summary: "ca init --out DIR: create the pod CA for interception", load: () => import("./cli/ca-command.ts") },
 };
 
 function version(): string {
