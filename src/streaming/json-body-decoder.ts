@@ -1,0 +1,53 @@
+// `application/json` bodies: collected whole, then read as one response (or error body) of the dialect.
+import type { StandardEventDecoder, StandardStreamEvent } from "../schema/standard-event.ts";
+import { parseJson } from "./json-value.ts";
+import { standardResponseToEvents } from "./response-events.ts";
+import { decoderErrorTypes, type StreamDialect } from "./stream-dialect.ts";
+
+class JsonBodyDecoder implements StandardEventDecoder {
+  readonly #dialect: StreamDialect;
+  /** Chunks are kept as they come and joined once at the end (no repeated copying). */
+  readonly #chunks: Uint8Array[] = [];
+
+  constructor(dialect: StreamDialect) {
+    this.#dialect = dialect;
+  }
+
+  push(chunk: Uint8Array): StandardStreamEvent[] {
+    // The caller may reuse its buffer once push returns.
+    if (chunk.length > 0) this.#chunks.push(chunk.slice());
+    return [];
+  }
+
+  end(): StandardStreamEvent[] {
+    const text = new TextDecoder().decode(Buffer.concat(this.#chunks));
+    this.#chunks.length = 0;
+    const parsed = parseJson(text);
+    if (parsed === undefined) {
+      return [
+        {
+          type: "error",
+          errorType: decoderErrorTypes.invalidData,
+          message: "The response body is not JSON.",
+        },
+      ];
+    }
+    const error = this.#dialect.errorFromBody(parsed.value);
+    if (error !== undefined) return [error];
+    const response = this.#dialect.responseToStandard(parsed.value);
+    if (response === undefined) {
+      return [
+        {
+          type: "error",
+          errorType: decoderErrorTypes.invalidData,
+          message: "The response body is JSON but not a response of this protocol.",
+        },
+      ];
+    }
+    return standardResponseToEvents(response);
+  }
+}
+
+export function createJsonBodyDecoder(dialect: StreamDialect): StandardEventDecoder {
+  return new JsonBodyDecoder(dialect);
+}
