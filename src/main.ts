@@ -12,7 +12,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import("./cli/check-config-command.ts"),
   },
   simulate: { summary: "fake providers, scripted faults", load: () => import("./cli/simulate-command.ts") },
-  ca: { summary: "ca init --out DIR: create the pod CA for interception", load: () => import("./cli/ca-command.ts") },
+  ca: { summary: "create the pod CA (ca init --out DIR)", load: () => import("./cli/ca-command.ts") },
 };
 
 function version(): string {
