@@ -125,7 +125,12 @@ export interface OutriggerConfig {
     readonly passthrough: "allow" | "deny";
     readonly leafValidity: number;
   };
-  readonly redis?: { readonly url: string; readonly keyPrefix: string };
+  readonly redis?: {
+    readonly url: string;
+    readonly keyPrefix: string;
+    /** Redis AUTH password, kept out of `url` so the URL can be logged and printed. */
+    readonly password?: SecretRef;
+  };
   readonly auth?:
     | { readonly token: SecretRef }
     | {
