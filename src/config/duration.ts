@@ -42,7 +42,8 @@ export function parseDuration(text: string): number {
     position = term.lastIndex;
   }
   if (!Number.isFinite(total)) throw new RangeError(`duration "${text}" is too large`);
-  return total;
+  // Round away binary floating-point noise (1.1s is 1100, not 1100.0000000000002) but keep nanoseconds.
+  return Math.round(total * 1e6) / 1e6;
 }
 
 const formatUnits: readonly (readonly [string, number])[] = [

@@ -42,6 +42,8 @@ export function parseConfigText(text: string, file: string): OutriggerConfig {
     lineCounter,
     prettyErrors: false,
     schema: extname(file).toLowerCase() === ".json" ? "json" : "core",
+    // `<<: *shared` lets many providers share one resilience block.
+    merge: true,
   });
   if (document.errors.length > 0) {
     const problems: ConfigProblem[] = document.errors.map((error) => {

@@ -47,7 +47,11 @@ export function parseSize(value: string | number): number {
       `invalid size "${value}": unknown unit "${match[2]}" (use B, KiB, MiB, GiB, TiB, KB, MB, GB or TB)`,
     );
   }
-  const bytes = Number(match[1]) * multiplier;
+  // Exact decimal arithmetic: 1.1KB is 1100 bytes, not 1100.0000000000002.
+  const [whole = "", fraction = ""] = match[1]!.split(".");
+  const numerator = BigInt(whole + fraction) * BigInt(multiplier);
+  const denominator = 10n ** BigInt(fraction.length);
+  const bytes = numerator % denominator === 0n ? Number(numerator / denominator) : Number.NaN;
   if (!Number.isSafeInteger(bytes)) {
     throw new RangeError(`invalid size "${value}": it is not a whole number of bytes or is too large`);
   }
