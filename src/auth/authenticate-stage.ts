@@ -1,0 +1,66 @@
+// authenticate: the optional inbound check (pod token or JWT); a failure is a 401 rendered in the client's dialect.
+import type { OutriggerConfig } from "../config/config-types.ts";
+import { ProxyError } from "../errors/proxy-error.ts";
+import type { Handler, Stage } from "../pipeline/stage.ts";
+import { createJwtVerifier } from "./jwt-verifier.ts";
+import { createPodTokenVerifier } from "./pod-token-verifier.ts";
+import { presentedToken } from "./presented-token.ts";
+import type { TokenVerifier } from "./token-verifier.ts";
+
+export interface AuthenticateOptions {
+  /** The config's `auth` block; undefined turns the stage into a pass-through. */
+  readonly auth: OutriggerConfig["auth"];
+  readonly env?: NodeJS.ProcessEnv;
+  /** Epoch ms, for JWT expiry and pod token re-reads. */
+  readonly now?: () => number;
+}
+
+const challenge = { "www-authenticate": 'Bearer realm="outrigger"' };
+
+export function createTokenVerifier(options: AuthenticateOptions): TokenVerifier | undefined {
+  const { auth } = options;
+  if (auth === undefined) return undefined;
+  const injected = {
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  };
+  if ("token" in auth) return createPodTokenVerifier({ token: auth.token, ...injected });
+  return createJwtVerifier({
+    jwks: auth.jwks,
+    ...(auth.audience === undefined ? {} : { audience: auth.audience }),
+    ...(auth.issuer === undefined ? {} : { issuer: auth.issuer }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+}
+
+function unauthorized(reason: string, cause?: unknown): ProxyError {
+  return new ProxyError("unauthorized", `Outrigger rejected the request: ${reason}.`, {
+    headers: challenge,
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+export function authenticateStage(options: AuthenticateOptions): Stage {
+  const verifier = createTokenVerifier(options);
+  return function authenticate(next: Handler): Handler {
+    if (verifier === undefined) return next;
+    return async (exchange) => {
+      const token = presentedToken(exchange.request.headers);
+      if (token === undefined) {
+        throw unauthorized("no token presented (send it as the SDK's API key or as Authorization: Bearer)");
+      }
+      let verdict: Awaited<ReturnType<TokenVerifier["verify"]>>;
+      try {
+        verdict = await verifier.verify(token);
+      } catch (error) {
+        // The pod token itself could not be read: fail closed, and say which setting is missing.
+        throw unauthorized(
+          error instanceof ProxyError ? error.message.replace(/\.$/, "") : "the check failed",
+          error,
+        );
+      }
+      if (!verdict.ok) throw unauthorized(verdict.reason);
+      return next(exchange);
+    };
+  };
+}
