@@ -1,11 +1,10 @@
 // `outrigger ca init --out DIR [--hosts h1,h2] [--config FILE] [--force]`: writes a name-constrained pod CA.
-import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { parse as parseYaml } from "yaml";
 import { writeCertificateAuthorityFiles } from "../certificates/ca-files.ts";
 import { createCertificateAuthority } from "../certificates/certificate-authority.ts";
+import { claimedHosts } from "../certificates/claimed-hosts.ts";
 import { normalizeHosts } from "../certificates/name-constraints.ts";
-import { builtinProviders } from "../config/builtin-providers.ts";
+import { loadConfig } from "../config/load-config.ts";
 
 const usage = `Usage: outrigger ca init --out DIR [--hosts h1,h2] [--config FILE] [--force]
 
@@ -13,38 +12,6 @@ Writes DIR/ca.pem, DIR/ca-key.pem (mode 0600) and DIR/ca-bundle.pem (system root
 The CA may only issue for the hosts the providers claim (providers.*.hosts in the config, or
 the built-in api.anthropic.com, api.deepseek.com, api.openai.com) plus --hosts.
 The config file is --config, else OUTRIGGER_CONFIG.`;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function hostnameOf(baseUrl: unknown): string[] {
-  if (typeof baseUrl !== "string") return [];
-  try {
-    return [new URL(baseUrl).hostname];
-  } catch {
-    return [];
-  }
-}
-
-/** The hosts a config's providers claim: `hosts`, else the host of `baseUrl` (built-in ids default theirs). */
-export async function claimedHostsFromConfigFile(file: string): Promise<string[]> {
-  const text = await readFile(file, "utf8");
-  const document: unknown = parseYaml(text);
-  const providers = isRecord(document) ? document.providers : undefined;
-  if (providers === undefined) return defaultClaimedHosts();
-  if (!isRecord(providers)) throw new Error(`${file}: providers must be a mapping`);
-  return Object.entries(providers).flatMap(([id, provider]) => {
-    if (!isRecord(provider)) return [];
-    if (Array.isArray(provider.hosts))
-      return provider.hosts.filter((host): host is string => typeof host === "string");
-    return hostnameOf(provider.baseUrl ?? builtinProviders[id]?.baseUrl);
-  });
-}
-
-export function defaultClaimedHosts(): string[] {
-  return Object.values(builtinProviders).flatMap((provider) => hostnameOf(provider.baseUrl));
-}
 
 async function init(args: readonly string[]): Promise<number> {
   const { values } = parseArgs({
@@ -66,11 +33,8 @@ async function init(args: readonly string[]): Promise<number> {
     process.stderr.write(`outrigger ca init: --out DIR is required\n\n${usage}\n`);
     return 2;
   }
-  const configFile = values.config ?? process.env.OUTRIGGER_CONFIG;
-  const fromConfig =
-    configFile === undefined || configFile === ""
-      ? defaultClaimedHosts()
-      : await claimedHostsFromConfigFile(configFile);
+  const { config } = await loadConfig(values.config === undefined ? {} : { file: values.config });
+  const fromConfig = claimedHosts(config);
   const extra = (values.hosts ?? "").split(",").filter((host) => host.trim() !== "");
   const hosts = normalizeHosts([...fromConfig, ...extra]);
   const { authority, privateKeyPem } = await createCertificateAuthority({ hosts });
