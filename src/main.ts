@@ -13,7 +13,10 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   },
   simulate: { summary: "fake providers, scripted faults", load: () => import("./cli/simulate-command.ts") },
   ca: { summary: "create the pod CA (ca init --out DIR)", load: () => import("./cli/ca-command.ts") },
-  webhook: { summary: "Kubernetes sidecar injection webhook", load: () => import("./cli/webhook-command.ts") },
+  webhook: {
+    summary: "Kubernetes sidecar injection webhook",
+    load: () => import("./cli/webhook-command.ts"),
+  },
 };
 
 function version(): string {

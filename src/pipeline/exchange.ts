@@ -1,7 +1,8 @@
 // Exchange: the typed per-request record every stage reads and fills in.
 import type { IncomingHttpHeaders } from "node:http";
-import type { StandardFinishReason, StandardUsage } from "../schema/standard-usage.ts";
+import type { Credential } from "../credentials/credential.ts";
 import type { Route } from "../routing/route.ts";
+import type { StandardFinishReason, StandardUsage } from "../schema/standard-usage.ts";
 
 export interface InboundRequest {
   readonly method: string;
@@ -12,6 +13,8 @@ export interface InboundRequest {
   readonly headers: IncomingHttpHeaders;
   /** The whole body, held (bounded by maxBodySize) so an attempt can be replayed. */
   readonly body: Buffer;
+  /** Set when the body exceeded the listener's ceiling and was not read whole: the route answers 413. */
+  readonly bodyTooLarge?: boolean;
   /** Which door the request came through. */
   readonly door: "proxy" | "intercept" | "tls";
   /** Host the client aimed at (intercept and tls doors). */
@@ -49,6 +52,8 @@ export interface Exchange {
   readonly signal: AbortSignal;
   readonly timings: Timings;
   route?: Route;
+  /** The credential chosen for this attempt. Secret: never log or serialize the exchange. */
+  credential?: Credential;
   /** 1 for the first upstream attempt. */
   attempt: number;
   readonly observed: Observation;

@@ -1,0 +1,43 @@
+// The composition root: the request pipeline's stages, outermost first, each line saying why it sits there.
+import type { Logger } from "pino";
+import { credentialsStage } from "./credentials/credentials-stage.ts";
+import { rescueStage } from "./errors/rescue.ts";
+import { compose } from "./pipeline/compose.ts";
+import type { Exchange } from "./pipeline/exchange.ts";
+import type { Handler } from "./pipeline/stage.ts";
+import { routeStage } from "./routing/route-stage.ts";
+import type { RouteTable } from "./routing/route-table.ts";
+import type { Metrics } from "./telemetry/metrics.ts";
+import { observeStage } from "./telemetry/observe-stage.ts";
+import { createDispatch } from "./upstream/dispatch.ts";
+
+export interface AppOptions {
+  readonly table: RouteTable;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly maxModels: number;
+  readonly onExchangeFinished?: (exchange: Exchange, status: number, completed: boolean) => void;
+}
+
+export function createApp(options: AppOptions): Handler {
+  return compose(
+    [
+      // observe: outermost, so every request is measured — those rejected by later stages too.
+      observeStage({
+        metrics: options.metrics,
+        maxModels: options.maxModels,
+        ...(options.onExchangeFinished === undefined
+          ? {}
+          : { onExchangeFinished: options.onExchangeFinished }),
+      }),
+      // rescue: the one place errors become responses, inside observe so error responses are measured.
+      rescueStage({ logger: options.logger }),
+      // route: decides provider and client dialect, which everything below (and rescue's rendering) needs.
+      routeStage({ table: options.table }),
+      // credentials: chooses the key for this attempt; last before dispatch so a retry can choose anew.
+      credentialsStage(),
+    ],
+    // dispatch: sends upstream and resolves with a body that is observed as it streams.
+    createDispatch(),
+  );
+}

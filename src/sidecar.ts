@@ -1,0 +1,128 @@
+// Starts a whole sidecar from a loaded config: providers, pipeline, listeners; and drains it on stop.
+import type { Server } from "node:http";
+import type { Logger } from "pino";
+import { createApp } from "./app.ts";
+import type { LoadedConfig, OutriggerConfig } from "./config/config-types.ts";
+import { createCredentialSource } from "./credentials/create-credential-source.ts";
+import type { Exchange } from "./pipeline/exchange.ts";
+import { adapterFor } from "./providers/providers.ts";
+import type { ProviderRuntime } from "./routing/provider-runtime.ts";
+import { createRouteTable } from "./routing/route-table.ts";
+import { createAdminServer } from "./server/admin-listener.ts";
+import { type ListenAddress, listen, parseListenAddress, urlOf } from "./server/listen-address.ts";
+import { createProxyRequestHandler, createProxyServer } from "./server/proxy-listener.ts";
+import { drainServers } from "./server/shutdown.ts";
+import { createLogger } from "./telemetry/logger.ts";
+import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
+import { createUndiciUpstreamClient, warmUpstream } from "./upstream/undici-upstream-client.ts";
+
+export interface SidecarOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly logger?: Logger;
+  readonly version?: string;
+  /** Skip opening warm connections (tests that count upstream requests). */
+  readonly warm?: boolean;
+  /** Called once per finished exchange (after its body ended or was abandoned). */
+  readonly onExchangeFinished?: (exchange: Exchange, status: number, completed: boolean) => void;
+}
+
+export interface Sidecar {
+  readonly config: OutriggerConfig;
+  readonly proxyUrl: string;
+  readonly adminUrl: string;
+  readonly providers: readonly ProviderRuntime[];
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Stops accepting, lets in-flight work finish up to `grace` ms, closes pools. */
+  stop(grace?: number): Promise<boolean>;
+}
+
+function createProviders(config: OutriggerConfig, env: NodeJS.ProcessEnv): ProviderRuntime[] {
+  return Object.entries(config.providers).map(([id, providerConfig]) => ({
+    id,
+    config: providerConfig,
+    adapter: adapterFor(providerConfig.protocol),
+    credentials: providerConfig.credentials.map((entry) => createCredentialSource(entry, { env })),
+    upstream: createUndiciUpstreamClient({
+      baseUrl: providerConfig.baseUrl,
+      tls: providerConfig.tls,
+      pool: providerConfig.pool,
+      connectTimeout: providerConfig.resilience.timeouts.connect,
+    }),
+  }));
+}
+
+export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions = {}): Promise<Sidecar> {
+  const { config } = loaded;
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? createLogger({ level: config.telemetry.accessLog.level });
+  const metrics = createMetrics();
+  const providers = createProviders(config, env);
+  const table = createRouteTable(providers);
+  const app = createApp({
+    table,
+    metrics,
+    logger,
+    maxModels: config.telemetry.metrics.maxModels,
+    ...(options.onExchangeFinished === undefined ? {} : { onExchangeFinished: options.onExchangeFinished }),
+  });
+  const maxBodySize = Math.max(0, ...providers.map((provider) => provider.config.maxBodySize));
+  const requestHandler = createProxyRequestHandler({
+    handler: app,
+    maxBodySize,
+    onUnexpectedError: (error) => logger.warn({ err: error }, "response failed after its head was sent"),
+  });
+
+  let serving = false;
+  const proxyServer = createProxyServer(requestHandler);
+  const adminServer = createAdminServer({
+    providers,
+    registry: metrics.registry,
+    credentialsRequired: loaded.file !== undefined,
+    isServing: () => serving,
+    version: options.version ?? "dev",
+  });
+  const servers: Server[] = [proxyServer, adminServer];
+  let proxyAddress: ListenAddress;
+  let adminAddress: ListenAddress;
+  try {
+    proxyAddress = await listen(proxyServer, parseListenAddress(config.listen.proxy));
+    adminAddress = await listen(adminServer, parseListenAddress(config.listen.admin));
+  } catch (error) {
+    for (const server of servers) server.close();
+    await Promise.all(providers.map((provider) => provider.upstream.close()));
+    throw error;
+  }
+  serving = true;
+
+  for (const provider of providers) {
+    const missing = provider.credentials.filter((source) => !source.status().available);
+    if (missing.length > 0 && missing.length === provider.credentials.length) {
+      logger.warn(
+        { provider: provider.id, detail: missing[0]?.status().detail },
+        "provider has no credential",
+      );
+    }
+    if (options.warm !== false && provider.config.pool.warm > 0) {
+      void warmUpstream(provider.upstream, provider.config.pool.warm);
+    }
+  }
+
+  return {
+    config,
+    proxyUrl: urlOf(proxyAddress),
+    adminUrl: urlOf(adminAddress),
+    providers,
+    metrics,
+    logger,
+    async stop(grace = config.shutdown.grace): Promise<boolean> {
+      serving = false;
+      const finished = await drainServers(servers, grace);
+      for (const provider of providers) {
+        for (const source of provider.credentials) source.close();
+      }
+      await Promise.all(providers.map((provider) => provider.upstream.close()));
+      return finished;
+    },
+  };
+}

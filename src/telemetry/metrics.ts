@@ -1,0 +1,91 @@
+// Prometheus metrics (prom-client) on one registry: GenAI convention names plus the proxy's own outrigger_*.
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/** Bucket boundaries from the OpenTelemetry GenAI semantic conventions. */
+const operationDurationBuckets = [
+  0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
+];
+const tokenUsageBuckets = [
+  1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
+];
+const firstChunkBuckets = [
+  0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+];
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly requests: Counter<"provider" | "model" | "status_class" | "outcome">;
+  readonly requestDuration: Histogram<"provider" | "status_class">;
+  readonly operationDuration: Histogram<
+    "gen_ai_operation_name" | "gen_ai_provider_name" | "gen_ai_request_model" | "error_type"
+  >;
+  readonly timeToFirstChunk: Histogram<
+    "gen_ai_operation_name" | "gen_ai_provider_name" | "gen_ai_request_model"
+  >;
+  readonly tokenUsage: Histogram<
+    "gen_ai_operation_name" | "gen_ai_provider_name" | "gen_ai_request_model" | "gen_ai_token_type"
+  >;
+  readonly upstreamTtfb: Histogram<"provider">;
+  readonly activeStreams: Gauge<"provider">;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    requests: new Counter({
+      name: "outrigger_requests_total",
+      help: "Requests handled by the proxy, by provider, model, HTTP status class and outcome.",
+      labelNames: ["provider", "model", "status_class", "outcome"],
+      registers,
+    }),
+    requestDuration: new Histogram({
+      name: "outrigger_request_duration_seconds",
+      help: "Time from request received to response body finished, as the client saw it.",
+      labelNames: ["provider", "status_class"],
+      buckets: operationDurationBuckets,
+      registers,
+    }),
+    operationDuration: new Histogram({
+      name: "gen_ai_client_operation_duration_seconds",
+      help: "GenAI operation duration.",
+      labelNames: ["gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "error_type"],
+      buckets: operationDurationBuckets,
+      registers,
+    }),
+    timeToFirstChunk: new Histogram({
+      name: "gen_ai_client_operation_time_to_first_chunk_seconds",
+      help: "Time from request to the first content chunk of a streamed response.",
+      labelNames: ["gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model"],
+      buckets: firstChunkBuckets,
+      registers,
+    }),
+    tokenUsage: new Histogram({
+      name: "gen_ai_client_token_usage",
+      help: "Number of input and output tokens used.",
+      labelNames: [
+        "gen_ai_operation_name",
+        "gen_ai_provider_name",
+        "gen_ai_request_model",
+        "gen_ai_token_type",
+      ],
+      buckets: tokenUsageBuckets,
+      registers,
+    }),
+    upstreamTtfb: new Histogram({
+      name: "outrigger_upstream_ttfb_seconds",
+      help: "Time from the upstream request sent to its response head.",
+      labelNames: ["provider"],
+      buckets: firstChunkBuckets,
+      registers,
+    }),
+    activeStreams: new Gauge({
+      name: "outrigger_active_streams",
+      help: "Responses currently being streamed to clients.",
+      labelNames: ["provider"],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,111 @@
+// The undici Pool behind each provider: keep-alive connections, opened ahead of need, TLS floor enforced.
+import { readFileSync } from "node:fs";
+import type { IncomingHttpHeaders } from "node:http";
+import { Pool, errors as undiciErrors } from "undici";
+import type { ProviderConfig } from "../config/config-types.ts";
+import { ProxyError } from "../errors/proxy-error.ts";
+import type { UpstreamClient, UpstreamResponse } from "./upstream-client.ts";
+
+export interface UndiciUpstreamOptions {
+  readonly baseUrl: string;
+  readonly tls: ProviderConfig["tls"];
+  readonly pool: ProviderConfig["pool"];
+  readonly connectTimeout: number;
+}
+
+/** Maps undici's failures to coded errors the resilience stage can judge. */
+function upstreamFailure(error: unknown, origin: string): ProxyError {
+  if (error instanceof ProxyError) return error;
+  if (error instanceof undiciErrors.ConnectTimeoutError) {
+    return new ProxyError("upstream_timeout", `Timed out connecting to ${origin}.`, { cause: error });
+  }
+  if (error instanceof undiciErrors.HeadersTimeoutError) {
+    return new ProxyError("upstream_timeout", `${origin} sent no response head in time.`, { cause: error });
+  }
+  if (error instanceof undiciErrors.SocketError) {
+    return new ProxyError("upstream_connection_reset", `The connection to ${origin} was closed.`, {
+      cause: error,
+    });
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === "ECONNRESET" || code === "EPIPE") {
+    return new ProxyError("upstream_connection_reset", `The connection to ${origin} was reset.`, {
+      cause: error,
+    });
+  }
+  return new ProxyError("upstream_unreachable", `Could not reach ${origin}.`, { cause: error });
+}
+
+export function createUndiciUpstreamClient(options: UndiciUpstreamOptions): UpstreamClient {
+  const url = new URL(options.baseUrl);
+  const origin = url.origin;
+  const basePath = url.pathname === "/" ? "" : url.pathname.replace(/\/$/, "");
+  const pool = new Pool(origin, {
+    connections: options.pool.connections,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 600_000,
+    connectTimeout: options.connectTimeout,
+    // Streams can legitimately go quiet for long stretches; the resilience stage owns those timeouts.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    connect: {
+      minVersion: options.tls.minVersion,
+      ...(options.tls.ca === undefined ? {} : { ca: readFileSync(options.tls.ca, "utf8") }),
+    },
+  });
+
+  return {
+    origin,
+    basePath,
+    async request(request): Promise<UpstreamResponse> {
+      try {
+        const response = await pool.request({
+          method: request.method as "POST",
+          path: basePath + request.path,
+          headers: request.headers,
+          body: request.body,
+          signal: request.signal,
+          ...(request.headersTimeout === undefined ? {} : { headersTimeout: request.headersTimeout }),
+        });
+        return {
+          status: response.statusCode,
+          headers: response.headers as IncomingHttpHeaders,
+          body: response.body,
+        };
+      } catch (error) {
+        if (request.signal.aborted) throw request.signal.reason ?? error;
+        throw upstreamFailure(error, origin);
+      }
+    },
+    close: () => pool.close(),
+  };
+}
+
+/**
+ * Opens `count` connections ahead of the first request so it does not pay the TLS handshake.
+ * Best effort: a provider that is down at start must not stop the sidecar.
+ */
+export async function warmUpstream(client: UpstreamClient, count: number): Promise<number> {
+  const attempts = Array.from({ length: count }, async () => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 5_000);
+    try {
+      const response = await client.request({
+        method: "HEAD",
+        path: "/",
+        headers: {},
+        body: undefined,
+        signal: controller.signal,
+      });
+      response.body.resume();
+      return 1;
+    } catch {
+      return 0;
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+  const results = await Promise.all(attempts);
+  return results.reduce<number>((sum, value) => sum + value, 0);
+}

@@ -1,0 +1,122 @@
+// An independent oracle: what a fixture says (text, tool calls, usage, finish), read straight from its lines.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fixturesDirectory } from "../../src/simulate/fixture-store.ts";
+
+export interface ExpectedToolCall {
+  id?: string;
+  name: string;
+  arguments: string;
+}
+
+export interface Expected {
+  text: string;
+  reasoning: string;
+  toolCalls: ExpectedToolCall[];
+  usage: Record<string, number>;
+  finish?: string;
+  model?: string;
+}
+
+type Json = Record<string, unknown>;
+
+export function fixturePath(name: string): string {
+  return join(fixturesDirectory(), name);
+}
+
+export function fixtureLines(name: string): Json[] {
+  return readFileSync(fixturePath(name), "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as Json);
+}
+
+/** The `data:` payloads of a raw SSE file (Anthropic sdk-*.txt, openai-compatible/*.sse). */
+export function rawSsePayloads(name: string): Json[] {
+  return readFileSync(fixturePath(name), "utf8")
+    .split(/\r?\n/)
+    .filter((line) => line.startsWith("data:"))
+    .map((line) => line.slice(5).trim())
+    .filter((data) => data !== "[DONE]" && data !== "")
+    .map((data) => JSON.parse(data) as Json);
+}
+
+export function anthropicExpected(events: Json[]): Expected {
+  const expected: Expected = { text: "", reasoning: "", toolCalls: [], usage: {} };
+  const tools = new Map<number, ExpectedToolCall>();
+  const mergeUsage = (usage: unknown): void => {
+    for (const [key, value] of Object.entries((usage as Json | undefined) ?? {})) {
+      if (typeof value === "number") expected.usage[key] = value;
+    }
+  };
+  for (const event of events) {
+    if (event.type === "message_start") {
+      const message = event.message as Json;
+      expected.model = message.model as string;
+      mergeUsage(message.usage);
+    } else if (event.type === "content_block_start") {
+      const block = event.content_block as Json;
+      if (block.type === "tool_use") {
+        tools.set(event.index as number, {
+          id: block.id as string,
+          name: block.name as string,
+          arguments: "",
+        });
+      }
+    } else if (event.type === "content_block_delta") {
+      const delta = event.delta as Json;
+      if (delta.type === "text_delta") expected.text += delta.text as string;
+      if (delta.type === "thinking_delta") expected.reasoning += delta.thinking as string;
+      if (delta.type === "input_json_delta") {
+        const tool = tools.get(event.index as number);
+        if (tool !== undefined) tool.arguments += delta.partial_json as string;
+      }
+    } else if (event.type === "message_delta") {
+      const delta = event.delta as Json;
+      if (typeof delta.stop_reason === "string") expected.finish = delta.stop_reason;
+      mergeUsage(event.usage);
+    }
+  }
+  expected.toolCalls = [...tools.values()];
+  return expected;
+}
+
+export function openaiExpected(chunks: Json[]): Expected {
+  const expected: Expected = { text: "", reasoning: "", toolCalls: [], usage: {} };
+  const tools = new Map<number, ExpectedToolCall>();
+  for (const chunk of chunks) {
+    if (typeof chunk.model === "string") expected.model = chunk.model;
+    if (chunk.usage !== null && typeof chunk.usage === "object") {
+      const usage = chunk.usage as Json;
+      for (const [key, value] of Object.entries(usage)) {
+        if (typeof value === "number") expected.usage[key] = value;
+      }
+      const details = usage.completion_tokens_details as Json | undefined;
+      if (typeof details?.reasoning_tokens === "number")
+        expected.usage.reasoning_tokens = details.reasoning_tokens;
+      const promptDetails = usage.prompt_tokens_details as Json | undefined;
+      if (typeof promptDetails?.cached_tokens === "number")
+        expected.usage.cached_tokens = promptDetails.cached_tokens;
+    }
+    for (const choice of (chunk.choices as Json[] | undefined) ?? []) {
+      const delta = (choice.delta as Json | undefined) ?? {};
+      if (typeof delta.content === "string") expected.text += delta.content;
+      if (typeof delta.reasoning_content === "string") expected.reasoning += delta.reasoning_content;
+      for (const call of (delta.tool_calls as Json[] | undefined) ?? []) {
+        const index = call.index as number;
+        const fn = (call.function as Json | undefined) ?? {};
+        let tool = tools.get(index);
+        if (tool === undefined) {
+          tool = { name: "", arguments: "" };
+          tools.set(index, tool);
+        }
+        if (typeof call.id === "string") tool.id = call.id;
+        if (typeof fn.name === "string") tool.name += fn.name;
+        if (typeof fn.arguments === "string") tool.arguments += fn.arguments;
+      }
+      if (typeof choice.finish_reason === "string") expected.finish = choice.finish_reason;
+    }
+  }
+  expected.toolCalls = [...tools.values()];
+  return expected;
+}
