@@ -152,6 +152,20 @@ function checkReferences(config: ParsedConfig, context: z.core.$RefinementCtx<Pa
       reference(target.provider, ["models", index, "fallback", targetIndex, "provider"]);
     }
   }
+  const portOwners = new Map<string, string>();
+  for (const door of ["proxy", "intercept", "tls", "admin"] as const) {
+    const port = config.listen[door]?.slice(config.listen[door].lastIndexOf(":") + 1);
+    if (port === undefined || Number(port) === 0) continue;
+    const owner = portOwners.get(port);
+    if (owner === undefined) portOwners.set(port, door);
+    else {
+      context.addIssue({
+        code: "custom",
+        path: ["listen", door],
+        message: `port ${port} is already used by listen.${owner}`,
+      });
+    }
+  }
   for (const door of ["intercept", "tls"] as const) {
     if (config.listen[door] !== undefined && config.intercept.ca === undefined) {
       context.addIssue({

@@ -157,6 +157,11 @@ const rejections: [string, unknown, string][] = [
   ["IPv6 without brackets", { listen: { proxy: "::1:7700" } }, "listen.proxy: expected host:port"],
   ["bracketed non-IPv6", { listen: { proxy: "[nope]:7700" } }, "listen.proxy: expected host:port"],
   [
+    "two listeners on one port",
+    { listen: { proxy: "127.0.0.1:7700", admin: "0.0.0.0:7700" } },
+    "listen.admin: port 7700 is already used by listen.proxy",
+  ],
+  [
     "listen as a number",
     { listen: { proxy: 7700 } },
     'listen.proxy: expected host:port with a port from 0 to 65535, e.g. "127.0.0.1:7700" or "[::1]:7700", received 7700',
