@@ -10,7 +10,9 @@ export function describeReceived(value: unknown, options: { readonly reveal?: bo
   if (typeof value === "object") return "a mapping";
   if (options.reveal === false) return `a ${typeof value}`;
   if (typeof value === "string") {
-    const shown = value.length > 48 ? `${value.slice(0, 45)}...` : value;
+    // A mistyped URL may still carry a password (`redis://:pw@host`): never echo it.
+    const safe = value.replace(/(\/\/[^/@\s]*:)[^/@\s]*@/g, "$1<redacted>@");
+    const shown = safe.length > 48 ? `${safe.slice(0, 45)}...` : safe;
     return JSON.stringify(shown);
   }
   return String(value);

@@ -137,7 +137,7 @@ function checkReferences(config: ParsedConfig, context: z.core.$RefinementCtx<Pa
     provider.hosts.forEach((host, index) => {
       const owner = claimedBy.get(host);
       if (owner === undefined) claimedBy.set(host, id);
-      else {
+      else if (owner !== id) {
         context.addIssue({
           code: "custom",
           path: ["providers", id, "hosts", index],

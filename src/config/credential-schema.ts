@@ -3,6 +3,7 @@ import { z } from "zod";
 import { expected } from "./config-issues.ts";
 import {
   duration,
+  environmentVariableName,
   exactlyOneOf,
   filePath,
   httpUrl,
@@ -81,11 +82,7 @@ const aws = z.strictObject({
 /** One credential source; several entries on a provider form a key pool. */
 export const credentialSchema = exactlyOneOf(
   {
-    env: z.strictObject({
-      env: z.string({ error: expected("an environment variable name") }).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
-        error: expected("an environment variable name such as ANTHROPIC_API_KEY"),
-      }),
-    }),
+    env: z.strictObject({ env: environmentVariableName() }),
     file: z.strictObject({ file: filePath() }),
     exec: z.strictObject({ exec }),
     jwt: z.strictObject({ jwt }),

@@ -146,6 +146,12 @@ export function filePath() {
 
 const environmentName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** The name of an environment variable (not its value). */
+export function environmentVariableName() {
+  const description = "an environment variable name such as ANTHROPIC_API_KEY";
+  return z.string({ error: expected(description) }).regex(environmentName, { error: expected(description) });
+}
+
 type ShapeOutputs<Options extends Record<string, z.ZodType>> = {
   [Key in keyof Options]: z.output<Options[Key]>;
 }[keyof Options];
@@ -209,11 +215,7 @@ export function exactlyOneOf<const Options extends Record<string, z.ZodType>>(
 export function secretRef() {
   return exactlyOneOf(
     {
-      env: z.strictObject({
-        env: z.string({ error: expected("an environment variable name") }).regex(environmentName, {
-          error: expected("an environment variable name such as ANTHROPIC_API_KEY"),
-        }),
-      }),
+      env: z.strictObject({ env: environmentVariableName() }),
       file: z.strictObject({ file: filePath() }),
     },
     "a secret reference { env: NAME } or { file: PATH } (inline secret values are not accepted)",

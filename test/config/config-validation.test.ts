@@ -362,6 +362,15 @@ test("an inline secret where a secret reference belongs is rejected without echo
   }
 });
 
+test("a password in a mistyped URL is not echoed", () => {
+  const error = rejection({ redis: { url: "http://:hunter2@127.0.0.1:6379" } });
+  assert.ok(!error.message.includes("hunter2"), error.message);
+  assert.match(
+    error.message,
+    /redis\.url: expected a redis:\/\/ or rediss:\/\/ URL, received "http:\/\/:<redacted>@127\.0\.0\.1:6379"/,
+  );
+});
+
 test("several problems are all reported, one per line", () => {
   const error = rejection({ listen: { proxy: "x" }, shutdown: { grace: "soon" }, extra: true });
   assert.equal(error.problems.length, 3);
