@@ -17,6 +17,12 @@ export interface UpstreamRequest {
   readonly body: Buffer | undefined;
 }
 
+export interface ResponseTranslation {
+  /** The content type the client receives instead of the upstream's. */
+  readonly contentType: string;
+  translate(body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array>;
+}
+
 export interface RenderedError {
   readonly status: number;
   readonly headers: Record<string, string>;
@@ -51,8 +57,18 @@ export interface ProviderAdapter {
   readonly dialect: Dialect;
   /** Reads model and stream flag from a request body; never throws on bad input. */
   summarizeRequest(body: Buffer, headers: IncomingHttpHeaders): RequestSummary;
-  /** Builds the upstream request; idempotent so retries can call it again. */
-  prepare(exchange: Exchange, credential: Credential | undefined): UpstreamRequest;
+  /** Builds the upstream request; idempotent so retries can call it again. May be async (SigV4 signs the whole request). */
+  prepare(exchange: Exchange, credential: Credential | undefined): UpstreamRequest | Promise<UpstreamRequest>;
+  /**
+   * For an upstream framed unlike the client's dialect (Bedrock's eventstream → Anthropic SSE): rewrites a 2xx
+   * body as it streams. Absent or undefined: the bytes pass unchanged. `decoderFor` then reads the rewritten body.
+   */
+  translateResponse?(contentType: string | undefined): ResponseTranslation | undefined;
+  /**
+   * True when the upstream's error bodies are not in the client's dialect (Vertex's Google envelope, Bedrock's
+   * `{message}`): dispatch answers with `renderError(parseError(…))` instead of relaying the bytes.
+   */
+  readonly renderUpstreamErrors?: boolean;
   /** A decoder from this protocol's response bytes into standard events, or undefined when not decodable. */
   decoderFor(contentType: string | undefined): StandardEventDecoder | undefined;
   /** Reads a complete non-streaming JSON body. */

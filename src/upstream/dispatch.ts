@@ -29,7 +29,7 @@ export function createDispatch(): Handler {
     const route = exchange.route;
     if (route === undefined) throw new Error("dispatch reached without a route");
     const { adapter, upstream } = route.provider;
-    const prepared = adapter.prepare(exchange, exchange.credential);
+    const prepared = await adapter.prepare(exchange, exchange.credential);
     exchange.timings.requestSent = performance.now();
     const response = await upstream.request({
       method: prepared.method,
@@ -46,17 +46,35 @@ export function createDispatch(): Handler {
       const body = await readBounded(response.body, maxErrorBody);
       const error = adapter.parseError(response.status, response.headers, body.toString("utf8"));
       exchange.observed.errorType = error.kind;
+      if (adapter.renderUpstreamErrors === true) {
+        const rendered = adapter.renderError(error);
+        delete headers["content-length"];
+        delete headers["content-encoding"];
+        return {
+          status: rendered.status,
+          headers: { ...headers, ...rendered.headers },
+          body: Buffer.from(rendered.body),
+        };
+      }
       return { status: response.status, headers, body };
     }
 
-    const decoder = adapter.decoderFor(contentType);
-    if (decoder === undefined) return { status: response.status, headers, body: response.body };
-    const mediaType = mediaTypeOf(contentType);
+    // An upstream framed unlike the client's dialect (Bedrock eventstream) is rewritten as it streams.
+    const translation = adapter.translateResponse?.(contentType);
+    const upstreamBody = translation === undefined ? response.body : translation.translate(response.body);
+    const clientContentType = translation?.contentType ?? contentType;
+    if (translation !== undefined) {
+      headers["content-type"] = translation.contentType;
+      delete headers["content-length"];
+    }
+    const decoder = adapter.decoderFor(clientContentType);
+    if (decoder === undefined) return { status: response.status, headers, body: upstreamBody };
+    const mediaType = mediaTypeOf(clientContentType);
     const isEventStream = mediaType !== "application/json" && !mediaType.endsWith("+json");
     return {
       status: response.status,
       headers,
-      body: observeStream(response.body, exchange, {
+      body: observeStream(upstreamBody, exchange, {
         decoder,
         ...(isEventStream ? { renderStreamError: adapter.renderStreamError } : {}),
       }),
