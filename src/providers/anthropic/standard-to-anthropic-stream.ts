@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { StandardStreamEvent } from "../../schema/standard-event.ts";
 import type { EncoderEnvironment, StandardEventEncoder } from "../../schema/standard-event-encoder.ts";
 import { mergeStandardUsage, type StandardUsage } from "../../schema/standard-usage.ts";
+import { anthropicErrorType } from "./standard-to-anthropic-error.ts";
 import { standardToAnthropicStopReason } from "./standard-to-anthropic-stop-reason.ts";
 import { standardToAnthropicUsage } from "./standard-to-anthropic-usage.ts";
 
@@ -16,34 +17,6 @@ type BlockKind = "text" | "thinking" | "tool_use";
 interface Block {
   readonly index: number;
   readonly kind: BlockKind;
-}
-
-const anthropicErrorTypes = new Set([
-  "invalid_request_error",
-  "authentication_error",
-  "permission_error",
-  "not_found_error",
-  "request_too_large",
-  "rate_limit_error",
-  "api_error",
-  "overloaded_error",
-  "timeout_error",
-  "billing_error",
-]);
-
-/** Other dialects' error types (OpenAI `type` or `code`) in Anthropic's vocabulary. */
-const fromOtherDialects: Record<string, string> = {
-  server_error: "api_error",
-  rate_limit_exceeded: "rate_limit_error",
-  insufficient_quota: "billing_error",
-  overloaded: "overloaded_error",
-  timeout: "timeout_error",
-  invalid_api_key: "authentication_error",
-};
-
-export function anthropicStreamErrorType(errorType: string): string {
-  if (anthropicErrorTypes.has(errorType)) return errorType;
-  return fromOtherDialects[errorType] ?? "api_error";
 }
 
 function sse(type: string, data: Record<string, unknown>): string {
@@ -182,7 +155,7 @@ export function createAnthropicStreamEncoder(
       case "error":
         finished = true;
         return `${prefix}${sse("error", {
-          error: { type: anthropicStreamErrorType(event.errorType), message: event.message },
+          error: { type: anthropicErrorType(event), message: event.message },
         })}`;
     }
   }

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { StandardStreamEvent } from "../../schema/standard-event.ts";
 import type { EncoderEnvironment, StandardEventEncoder } from "../../schema/standard-event-encoder.ts";
 import { mergeStandardUsage, type StandardUsage } from "../../schema/standard-usage.ts";
+import { openaiErrorPayload } from "./standard-to-openai-error.ts";
 import { standardToOpenAIFinishReason } from "./standard-to-openai-finish-reason.ts";
 import { standardToOpenAIUsage } from "./standard-to-openai-usage.ts";
 
@@ -11,25 +12,6 @@ export interface OpenAIStreamEncoderOptions extends EncoderEnvironment {
   readonly model?: string;
   /** The client asked `stream_options.include_usage`: send the usage trailer chunk with `choices: []`. */
   readonly includeUsage?: boolean;
-}
-
-/** Other dialects' error types in OpenAI's `{type, code}` vocabulary. */
-const fromOtherDialects: Record<string, { type: string; code: string | null }> = {
-  invalid_request_error: { type: "invalid_request_error", code: null },
-  authentication_error: { type: "authentication_error", code: "invalid_api_key" },
-  permission_error: { type: "permission_error", code: null },
-  not_found_error: { type: "invalid_request_error", code: "not_found" },
-  request_too_large: { type: "invalid_request_error", code: "request_too_large" },
-  rate_limit_error: { type: "rate_limit_error", code: "rate_limit_exceeded" },
-  api_error: { type: "server_error", code: null },
-  overloaded_error: { type: "server_error", code: "overloaded" },
-  timeout_error: { type: "server_error", code: "timeout" },
-  billing_error: { type: "insufficient_quota", code: "insufficient_quota" },
-};
-
-export function openaiStreamError(errorType: string, message: string): Record<string, unknown> {
-  const mapped = fromOtherDialects[errorType] ?? { type: errorType, code: null };
-  return { error: { message, type: mapped.type, param: null, code: mapped.code } };
 }
 
 function data(payload: unknown): string {
@@ -121,7 +103,7 @@ export function createOpenAIStreamEncoder(options: OpenAIStreamEncoderOptions = 
       case "error":
         // No [DONE] after an error: the SDK raises the error chunk as an APIError.
         finished = true;
-        return prefix + data(openaiStreamError(event.errorType, event.message));
+        return prefix + data(openaiErrorPayload(event));
     }
   }
 
@@ -135,7 +117,7 @@ export function createOpenAIStreamEncoder(options: OpenAIStreamEncoderOptions = 
       if (finished) return [];
       finished = true;
       const message = "The upstream stream ended before the response was complete.";
-      return [Buffer.from(data(openaiStreamError("api_error", message)))];
+      return [Buffer.from(data(openaiErrorPayload({ errorType: "api_error", message })))];
     },
   };
 }
