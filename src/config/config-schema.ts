@@ -129,22 +129,24 @@ function checkReferences(config: ParsedConfig, context: z.core.$RefinementCtx<Pa
       context.addIssue({ code: "custom", path, message: `unknown provider "${provider}" (${known})` });
     }
   };
+  // Hosts route the intercept and TLS doors; without them, two providers may share an upstream host.
+  const doorsOn = config.listen.intercept !== undefined || config.listen.tls !== undefined;
   const claimedBy = new Map<string, string>();
   for (const [id, provider] of Object.entries(config.providers)) {
     for (const [index, target] of provider.fallback.entries()) {
       reference(target.provider, ["providers", id, "fallback", index, "provider"]);
     }
-    provider.hosts.forEach((host, index) => {
+    for (const [index, host] of provider.hosts.entries()) {
       const owner = claimedBy.get(host);
       if (owner === undefined) claimedBy.set(host, id);
-      else if (owner !== id) {
+      else if (owner !== id && doorsOn) {
         context.addIssue({
           code: "custom",
           path: ["providers", id, "hosts", index],
-          message: `host ${host} is already claimed by provider "${owner}": set hosts explicitly (e.g. hosts: []) on one of them`,
+          message: `host ${host} is already claimed by provider "${owner}": the intercept and TLS doors need one provider per host, so set hosts on one of them (e.g. hosts: [])`,
         });
       }
-    });
+    }
   }
   for (const [index, rule] of config.models.entries()) {
     reference(rule.provider, ["models", index, "provider"]);

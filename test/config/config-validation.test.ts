@@ -125,6 +125,8 @@ const rejections: [string, unknown, string][] = [
   [
     "two providers claim one host",
     {
+      listen: { tls: "127.0.0.1:8443" },
+      intercept: { ca: { generate: "/tmp/ca" } },
       providers: {
         anthropic: {},
         "anthropic-eu": { protocol: "anthropic", baseUrl: "https://api.anthropic.com" },
@@ -402,6 +404,16 @@ test("accepted edge cases: port 0, IPv6, host names, base URL prefixes, explicit
   assert.deepEqual(config.providers.gateway?.hosts, ["api.example.com", "*.example.org"]);
   assert.deepEqual(config.providers.empty?.hosts, []);
   assert.equal(config.providers.empty?.baseUrl, "http://127.0.0.1:11434");
+});
+
+test("without the intercept and TLS doors, two providers may share an upstream host", () => {
+  const config = parseConfig({
+    providers: {
+      anthropic: {},
+      "anthropic-eu": { protocol: "anthropic", baseUrl: "https://api.anthropic.com" },
+    },
+  });
+  assert.deepEqual(config.providers["anthropic-eu"]?.hosts, ["api.anthropic.com"]);
 });
 
 test("providers may fall back to another model on the same provider", () => {
