@@ -35,3 +35,115 @@ export interface StandardEventDecoder {
   push(chunk: Uint8Array): StandardStreamEvent[];
   end(): StandardStreamEvent[];
 }
+
+const finishReasonSet: ReadonlySet<string> = new Set([
+  "stop",
+  "length",
+  "tool_calls",
+  "content_filter",
+  "refusal",
+  "error",
+  "other",
+]);
+
+type Fields = Readonly<Record<string, unknown>>;
+
+function isFields(value: unknown): value is Fields {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const isIndex = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0;
+const isCount = (value: unknown): boolean => value === undefined || isIndex(value);
+const isOptionalString = (value: unknown): boolean => value === undefined || typeof value === "string";
+
+export function parseStandardUsage(value: unknown): StandardUsage | undefined {
+  if (!isFields(value)) return undefined;
+  const keys = [
+    "inputTokens",
+    "outputTokens",
+    "cacheReadTokens",
+    "cacheWriteTokens",
+    "reasoningTokens",
+  ] as const;
+  if (!keys.every((key) => isCount(value[key]))) return undefined;
+  const usage: StandardUsage = {};
+  for (const key of keys) if (value[key] !== undefined) usage[key] = value[key] as number;
+  return usage;
+}
+
+/** A standard event from untrusted JSON (NDJSON clients), copied field by field; undefined when invalid. */
+export function parseStandardStreamEvent(value: unknown): StandardStreamEvent | undefined {
+  if (!isFields(value)) return undefined;
+  const usage = value.usage === undefined ? undefined : parseStandardUsage(value.usage);
+  if (value.usage !== undefined && usage === undefined) return undefined;
+  const { index } = value;
+  switch (value.type) {
+    case "response-start": {
+      if (
+        !isOptionalString(value.id) ||
+        !isOptionalString(value.model) ||
+        !isOptionalString(value.provider)
+      ) {
+        return undefined;
+      }
+      const event: StandardStreamEvent = { type: "response-start" };
+      if (value.id !== undefined) event.id = value.id as string;
+      if (value.model !== undefined) event.model = value.model as string;
+      if (value.provider !== undefined) event.provider = value.provider as string;
+      if (usage !== undefined) event.usage = usage;
+      return event;
+    }
+    case "text-delta":
+      return isIndex(index) && typeof value.text === "string"
+        ? { type: "text-delta", index, text: value.text }
+        : undefined;
+    case "reasoning-delta": {
+      if (!isIndex(index) || typeof value.text !== "string") return undefined;
+      if (!isOptionalString(value.signature) || !isOptionalString(value.redacted)) return undefined;
+      const event: StandardStreamEvent = { type: "reasoning-delta", index, text: value.text };
+      if (value.signature !== undefined) event.signature = value.signature as string;
+      if (value.redacted !== undefined) event.redacted = value.redacted as string;
+      return event;
+    }
+    case "tool-call-start":
+      return isIndex(index) && typeof value.id === "string" && typeof value.name === "string"
+        ? { type: "tool-call-start", index, id: value.id, name: value.name }
+        : undefined;
+    case "tool-call-delta":
+      return isIndex(index) && typeof value.argumentsDelta === "string"
+        ? { type: "tool-call-delta", index, argumentsDelta: value.argumentsDelta }
+        : undefined;
+    case "tool-call-end":
+      return isIndex(index) ? { type: "tool-call-end", index } : undefined;
+    case "usage":
+      return usage === undefined ? undefined : { type: "usage", usage };
+    case "response-end": {
+      const { finishReason, rawFinishReason } = value;
+      if (
+        finishReason !== undefined &&
+        !(typeof finishReason === "string" && finishReasonSet.has(finishReason))
+      ) {
+        return undefined;
+      }
+      if (!isOptionalString(rawFinishReason)) return undefined;
+      const event: StandardStreamEvent = { type: "response-end" };
+      if (finishReason !== undefined) event.finishReason = finishReason as StandardFinishReason;
+      if (rawFinishReason !== undefined) event.rawFinishReason = rawFinishReason as string;
+      if (usage !== undefined) event.usage = usage;
+      return event;
+    }
+    case "error": {
+      if (typeof value.errorType !== "string" || typeof value.message !== "string") return undefined;
+      if (value.status !== undefined && !isIndex(value.status)) return undefined;
+      const event: StandardStreamEvent = {
+        type: "error",
+        errorType: value.errorType,
+        message: value.message,
+      };
+      if (value.status !== undefined) event.status = value.status as number;
+      return event;
+    }
+    default:
+      return undefined;
+  }
+}

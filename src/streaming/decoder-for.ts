@@ -1,6 +1,9 @@
 // Picks the framing decoder for a response body by its content type; the dialect reads what is framed.
 import type { StandardEventDecoder } from "../schema/standard-event.ts";
+import { createEventStreamDecoder } from "./eventstream-decoder.ts";
 import { createJsonBodyDecoder } from "./json-body-decoder.ts";
+import { createNdjsonDecoder } from "./ndjson-decoder.ts";
+import { createProtobufDecoder } from "./protobuf-decoder.ts";
 import { createSseStreamDecoder } from "./sse-stream-decoder.ts";
 import type { StreamDialect } from "./stream-dialect.ts";
 
@@ -11,13 +14,31 @@ export function mediaTypeOf(contentType: string | undefined): string {
   return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
 }
 
-/** A decoder for the body, or undefined when the content type is not one Outrigger reads. */
+/**
+ * A decoder for a response body, or undefined when the content type is not one Outrigger reads.
+ * SSE, JSON and AWS eventstream carry the dialect's own events; NDJSON and protobuf carry standard
+ * events (or Ollama lines), whatever the dialect.
+ */
 export function createStandardDecoder(
   contentType: string | undefined,
   dialect: StreamDialect,
 ): StandardEventDecoder | undefined {
   const mediaType = mediaTypeOf(contentType);
-  if (mediaType === "text/event-stream") return createSseStreamDecoder(dialect.createReader());
-  if (mediaType === "application/json" || mediaType.endsWith("+json")) return createJsonBodyDecoder(dialect);
-  return undefined;
+  switch (mediaType) {
+    case "text/event-stream":
+      return createSseStreamDecoder(dialect.createReader());
+    case "application/json":
+      return createJsonBodyDecoder(dialect);
+    case "application/x-ndjson":
+    case "application/ndjson":
+    case "application/jsonl":
+      return createNdjsonDecoder();
+    case "application/x-protobuf":
+    case "application/protobuf":
+      return createProtobufDecoder();
+    case "application/vnd.amazon.eventstream":
+      return createEventStreamDecoder(dialect.createReader());
+    default:
+      return mediaType.endsWith("+json") ? createJsonBodyDecoder(dialect) : undefined;
+  }
 }
