@@ -30,7 +30,13 @@ export type StandardStreamEvent =
 
 export type StandardStreamEventType = StandardStreamEvent["type"];
 
-/** Incremental decoder: bytes in, standard events out; a chunk boundary anywhere never changes the result. */
+/**
+ * Incremental decoder: bytes in, standard events out; a chunk boundary anywhere never changes the result.
+ * Never throws. An `error` event is either the upstream's own (an in-band error the client also sees)
+ * or bytes the decoder cannot read. A stream cut before its terminal event yields no `response-end`
+ * and no invented error: the consumer that knows the stream ended (observe-stream, an encoder's
+ * `end()`) decides what the client sees.
+ */
 export interface StandardEventDecoder {
   push(chunk: Uint8Array): StandardStreamEvent[];
   end(): StandardStreamEvent[];

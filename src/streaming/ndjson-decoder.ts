@@ -13,29 +13,20 @@ class NdjsonDecoder implements StandardEventDecoder {
   readonly #lines = new LineSplitter();
   readonly #ollama = new OllamaLineReader();
   #ended = false;
-  #sawAny = false;
 
   push(chunk: Uint8Array): StandardStreamEvent[] {
     return this.#read(this.#lines.push(chunk));
   }
 
   end(): StandardStreamEvent[] {
-    const events = this.#read(this.#lines.end());
-    if (!this.#ended) {
-      this.#ended = true;
-      const message = this.#sawAny
-        ? "The NDJSON stream ended before its final line."
-        : "The NDJSON stream ended before any line.";
-      events.push({ type: "error", errorType: decoderErrorTypes.incomplete, message });
-    }
-    return events;
+    // A stream cut short just has no response-end (see StandardEventDecoder).
+    return this.#read(this.#lines.end());
   }
 
   #read(lines: string[]): StandardStreamEvent[] {
     const events: StandardStreamEvent[] = [];
     for (const line of lines) {
       if (this.#ended || line.trim() === "") continue;
-      this.#sawAny = true;
       for (const event of this.#readLine(line)) {
         events.push(event);
         // A line the decoder cannot read is reported and skipped; an error the stream sends ends it.

@@ -10,7 +10,7 @@ export const decoderErrorTypes = {
   invalidData: "invalid_stream_data",
   /** The stream contradicts itself (a second message starting inside the first). */
   invalidResponse: "invalid_response",
-  /** The stream ended before its terminal event. */
+  /** The stream ended before its terminal event: what encoders write; decoders invent no such error. */
   incomplete: "incomplete_stream",
   /** Binary framing (eventstream, protobuf) that cannot be read; nothing after it can be trusted. */
   framing: "invalid_framing",
@@ -22,7 +22,7 @@ export interface DialectStreamReader {
   readSse(event: string, data: string): StandardStreamEvent[];
   /** One event already parsed from another framing (an eventstream payload). */
   readEvent(payload: unknown): StandardStreamEvent[];
-  /** The bytes ended: closes what is open, or reports a stream cut before its end. */
+  /** The bytes ended: finishes a stream whose finish reason came (the terminal event lost); else nothing. */
   end(): StandardStreamEvent[];
 }
 

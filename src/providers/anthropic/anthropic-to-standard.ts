@@ -139,12 +139,8 @@ class AnthropicStreamReader implements DialectStreamReader {
   end(): StandardStreamEvent[] {
     if (this.#failed || this.#stopped) return [];
     // A message_delta with a stop reason means the content is complete even if message_stop was lost.
-    if (this.#stopReason !== undefined) return this.#finish();
-    this.#failed = true;
-    const message = this.#started
-      ? "The Anthropic stream ended before message_stop."
-      : "The Anthropic stream ended before message_start.";
-    return [{ type: "error", errorType: decoderErrorTypes.incomplete, message }];
+    // Otherwise the stream was cut: no response-end, and no invented error (see StandardEventDecoder).
+    return this.#stopReason === undefined ? [] : this.#finish();
   }
 
   #invalid(message: string): StandardStreamEvent[] {

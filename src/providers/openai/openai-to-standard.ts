@@ -147,12 +147,8 @@ class OpenAIStreamReader implements DialectStreamReader {
   end(): StandardStreamEvent[] {
     if (this.#done || this.#failed) return [];
     // Some compatible servers end without [DONE]; a finish reason already says the answer is complete.
-    if (this.#rawFinish !== undefined) return this.#finish();
-    return this.#fail({
-      type: "error",
-      errorType: decoderErrorTypes.incomplete,
-      message: "The stream ended before a finish reason or [DONE].",
-    });
+    // Otherwise the stream was cut: no response-end, and no invented error (see StandardEventDecoder).
+    return this.#rawFinish === undefined ? [] : this.#finish();
   }
 
   #fail(error: StandardErrorEvent): StandardStreamEvent[] {

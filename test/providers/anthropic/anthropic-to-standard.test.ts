@@ -383,20 +383,22 @@ test("a mid-stream overloaded_error becomes an error event and ends the stream",
   assert.equal(summary.ended, false);
 });
 
-test("a stream cut before its end, bad JSON and an empty body are reported, never thrown", () => {
+test("a stream cut before its end gives no response-end and no invented error; bad JSON is reported", () => {
   const text = new TextDecoder().decode(anthropicChunksToSse("anthropic/anthropic-text.chunks.txt"));
   const cut = summarize(decodeWhole(sse, encode(text.split("\n\n").slice(0, 5).join("\n\n"))));
-  assert.deepEqual(
-    cut.errors.map((error) => error.errorType),
-    ["incomplete_stream"],
-  );
+  assert.deepEqual(cut.errors, []);
+  assert.equal(cut.ended, false);
+  // The fifth frame lacks its blank line, so it is never dispatched.
+  assert.equal(cut.text, "Hello");
+  // Cut after message_delta: the answer is complete, only message_stop was lost.
+  const lateCut = summarize(decodeWhole(sse, encode(text.slice(0, text.indexOf("event: message_stop")))));
+  assert.equal(lateCut.ended, true);
+  assert.equal(lateCut.finishReason, "stop");
   const bad = summarize(decodeWhole(sse, encode(`event: ping\ndata: {not json\n\n${text}`)));
   assert.equal(bad.errors[0]!.errorType, "invalid_stream_data");
   assert.equal(bad.text, fixtureText("anthropic/anthropic-text.chunks.txt"));
-  assert.deepEqual(
-    summarize(decodeWhole(sse, new Uint8Array())).errors.map((error) => error.errorType),
-    ["incomplete_stream"],
-  );
+  assert.equal(bad.ended, true);
+  assert.deepEqual(decodeWhole(sse, new Uint8Array()), []);
   assert.deepEqual(
     summarize(decodeWhole(json, encode("<html>"))).errors[0]!.errorType,
     "invalid_stream_data",
