@@ -437,3 +437,10 @@ test("finish reasons map to standard ones, the raw value kept", () => {
   assert.equal(openaiResponseToStandard({ object: "list" }), undefined);
   assert.equal(openaiResponseToStandard(null), undefined);
 });
+
+test("the same stream framed with CRLF or CR line ends decodes identically", () => {
+  const text = new TextDecoder().decode(openaiChunksToSse("deepseek/deepseek-tool-call.chunks.txt"));
+  const plain = decodeWhole(sse, encode(text));
+  assert.deepEqual(assertSplitInvariant(sse, encode(text.replaceAll("\n", "\r\n"))), plain);
+  assert.deepEqual(assertSplitInvariant(sse, encode(text.replaceAll("\n", "\r"))), plain);
+});
