@@ -157,3 +157,35 @@ for (const fixture of cases) {
     assert.notEqual(message.model, "deepseek-any", "the model that really answered is reported");
   });
 }
+
+test("parallel tool calls whose fragments interleave are each assembled whole by the Anthropic SDK", async () => {
+  const chunk = (delta: unknown, finish: string | null = null): string =>
+    `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "gpt-4.1", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  const call = (index: number, fields: Record<string, unknown>): unknown => ({
+    tool_calls: [{ index, ...fields }],
+  });
+  const body = [
+    chunk({ role: "assistant", content: null }),
+    chunk(call(0, { id: "call_a", type: "function", function: { name: "weather", arguments: "" } })),
+    chunk(call(1, { id: "call_b", type: "function", function: { name: "time", arguments: '{"zone":' } })),
+    chunk(call(0, { function: { arguments: '{"city":"Oslo"}' } })),
+    chunk(call(1, { function: { arguments: '"CET"}' } })),
+    chunk({}, "tool_calls"),
+    "data: [DONE]\n\n",
+  ].join("");
+  current = { name: "interleaved", bytes: () => Buffer.from(body), payloads: () => [] };
+  const client = new Anthropic({ apiKey: "test", baseURL: server.url, maxRetries: 0 });
+  const message = await client.messages
+    .stream({ model: "m", max_tokens: 100, messages: [{ role: "user", content: "hi" }] })
+    .finalMessage();
+  assert.deepEqual(
+    message.content.map((block) =>
+      block.type === "tool_use" ? [block.id, block.name, block.input] : block.type,
+    ),
+    [
+      ["call_a", "weather", { city: "Oslo" }],
+      ["call_b", "time", { zone: "CET" }],
+    ],
+  );
+  assert.equal(message.stop_reason, "tool_use");
+});

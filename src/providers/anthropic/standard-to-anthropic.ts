@@ -134,8 +134,9 @@ export function standardToAnthropicRequest(
   const thinkingBlock = thinking(request.reasoning);
   const budget = typeof thinkingBlock?.budget_tokens === "number" ? thinkingBlock.budget_tokens : 0;
   // The thinking budget counts against max_tokens, which must exceed it.
+  const defaultMaxTokens = options.defaultMaxTokens ?? anthropicDefaultMaxTokens;
   const maxTokens =
-    request.maxTokens ?? Math.max(options.defaultMaxTokens ?? anthropicDefaultMaxTokens, budget + 1024);
+    request.maxTokens ?? (budget > 0 ? Math.max(defaultMaxTokens, budget + 1024) : defaultMaxTokens);
   const system = request.system;
   const choice = toolChoice(request);
   return {
