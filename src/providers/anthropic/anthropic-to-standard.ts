@@ -108,8 +108,7 @@ export function anthropicErrorToStandard(body: unknown): StandardErrorEvent | un
     : { type: "error", errorType: parsed.error.type, message: parsed.error.message };
 }
 
-/** `tool-empty`: a tool_use block no argument fragment has reached yet. */
-type BlockKind = "text" | "reasoning" | "tool" | "tool-empty" | "ignored";
+type BlockKind = "text" | "reasoning" | "tool" | "ignored";
 
 /** Reads one Anthropic stream: message_start … message_stop, with ping and error anywhere. */
 class AnthropicStreamReader implements DialectStreamReader {
@@ -174,8 +173,7 @@ class AnthropicStreamReader implements DialectStreamReader {
         if (delta.type === "signature_delta" && delta.signature !== "" && kind === "reasoning") {
           return [{ type: "reasoning-delta", index: event.index, text: "", signature: delta.signature }];
         }
-        if (delta.type === "input_json_delta" && delta.partial_json !== "" && kind?.startsWith("tool")) {
-          this.#openBlocks.set(event.index, "tool");
+        if (delta.type === "input_json_delta" && delta.partial_json !== "" && kind === "tool") {
           return [{ type: "tool-call-delta", index: event.index, argumentsDelta: delta.partial_json }];
         }
         // Citations, server-tool input and deltas for blocks that never started carry nothing standard.
@@ -184,7 +182,7 @@ class AnthropicStreamReader implements DialectStreamReader {
       case "content_block_stop": {
         const kind = this.#openBlocks.get(event.index);
         this.#openBlocks.delete(event.index);
-        return kind?.startsWith("tool") ? this.#endToolCall(event.index, kind) : [];
+        return kind === "tool" ? [{ type: "tool-call-end", index: event.index }] : [];
       }
       case "message_delta":
         if (event.stop_reason !== undefined) this.#stopReason = event.stop_reason;
@@ -244,7 +242,7 @@ class AnthropicStreamReader implements DialectStreamReader {
         this.#openBlocks.set(index, "reasoning");
         return [{ type: "reasoning-delta", index, text: "", redacted: block.data }];
       case "tool_use":
-        this.#openBlocks.set(index, "tool-empty");
+        this.#openBlocks.set(index, "tool");
         return [{ type: "tool-call-start", index, id: block.id, name: block.name }];
       default:
         this.#openBlocks.set(index, "ignored");
@@ -252,18 +250,12 @@ class AnthropicStreamReader implements DialectStreamReader {
     }
   }
 
-  /** A call without arguments streams none; `{}` keeps the arguments valid JSON, as the body form has. */
-  #endToolCall(index: number, kind: BlockKind): StandardStreamEvent[] {
-    const end: StandardStreamEvent = { type: "tool-call-end", index };
-    return kind === "tool-empty" ? [{ type: "tool-call-delta", index, argumentsDelta: "{}" }, end] : [end];
-  }
-
   #finish(): StandardStreamEvent[] {
     this.#stopped = true;
     const events: StandardStreamEvent[] = [];
     // A stream cut by max_tokens leaves its last tool block open: close it so every start has an end.
     for (const [index, kind] of this.#openBlocks)
-      if (kind.startsWith("tool")) events.push(...this.#endToolCall(index, kind));
+      if (kind === "tool") events.push({ type: "tool-call-end", index });
     this.#openBlocks.clear();
     const end: StandardStreamEvent = { type: "response-end", usage: anthropicUsageToStandard(this.#usage) };
     if (this.#stopReason !== undefined) {

@@ -125,8 +125,8 @@ const streamCases: StreamCase[] = [
     raw: "tool_use",
     usage: { inputTokens: 565, outputTokens: 48, ...zeroCache },
     text: "I'll update the issue list for you.",
-    // No argument fragments streamed: `{}` keeps the arguments valid JSON.
-    tools: [{ id: "toolu_01QE1WLsSVp5hy5Q3GmGTmjP", name: "updateIssueList", arguments: "{}" }],
+    // No argument fragments streamed: the deltas stay faithful (empty); converters decide about `{}`.
+    tools: [{ id: "toolu_01QE1WLsSVp5hy5Q3GmGTmjP", name: "updateIssueList", arguments: "" }],
   },
   {
     file: "anthropic/anthropic-web-search-tool.1.chunks.txt",
