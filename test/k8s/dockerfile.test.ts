@@ -31,7 +31,14 @@ test("non-root numeric user, CLI entrypoint with serve by default, OCI labels", 
   const runtime = instructions.slice(instructions.findLastIndex((line) => line.startsWith("FROM ")));
   const user = runtime.filter((line) => line.startsWith("USER ")).at(-1);
   assert.match(user ?? "", /^USER [1-9][0-9]*(:[0-9]+)?$/, "numeric, not root");
-  assert.ok(runtime.includes('ENTRYPOINT ["node", "src/main.ts"]'));
+  const entrypoint = runtime.find((line) => line.startsWith("ENTRYPOINT "));
+  const command = JSON.parse(entrypoint?.slice("ENTRYPOINT ".length) ?? "null") as string[] | null;
+  assert.equal(command?.[0], "node", "exec form, node first");
+  assert.equal(command?.at(-1), "src/main.ts", "the CLI, command from CMD or the container args");
+  assert.ok(
+    command?.slice(1, -1).every((flag) => flag.startsWith("--")),
+    "only Node flags in between",
+  );
   assert.ok(runtime.includes('CMD ["serve"]'));
   for (const label of ["title", "description", "licenses", "version", "revision", "source"]) {
     assert.match(dockerfile, new RegExp(`org\\.opencontainers\\.image\\.${label}=`), label);

@@ -1,0 +1,219 @@
+// The patch is executable: the injected sidecar, started exactly as its container spec says, serves the SDKs of the
+// patched app container configured by nothing but the env the patch gave it.
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import Anthropic from "@anthropic-ai/sdk";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { reviewPod } from "../../src/k8s/review-pod.ts";
+import { parseWebhookConfig } from "../../src/k8s/webhook-config.ts";
+import { startSimulator } from "../../src/simulate/simulator-server.ts";
+import { applyPatch, decodeAnswer, validatePod } from "./admission-helpers.ts";
+import { admissionReview, deploymentPod } from "./pod-fixtures.ts";
+import { type ContainerSpec, PodFilesystem, resolveEnv, writeSecretFiles } from "./pod-runtime.ts";
+
+const repository = fileURLToPath(new URL("../..", import.meta.url));
+const node24 = join(repository, "node_modules/.bin/node");
+const keys = {
+  anthropic: "sk-ant-from-secret-0001",
+  openai: "sk-openai-from-secret-0002",
+  deepseek: "sk-ds-0003",
+};
+/** What the kubelet resolves the sidecar's fieldRefs to in this pretend pod. */
+const podFields = {
+  "metadata.name": "chat-api-7c9d8f6b5-x7k2q",
+  "metadata.namespace": "team-ai",
+  "status.podIP": "10.42.0.17",
+};
+
+/** The image's ENTRYPOINT, with `node` being this checkout's Node 24. */
+function entrypoint(): string[] {
+  const line = readFileSync(join(repository, "Dockerfile"), "utf8").match(/^ENTRYPOINT (\[.*\])$/m)?.[1];
+  assert.ok(line !== undefined, "the Dockerfile has an exec-form ENTRYPOINT");
+  const [command, ...rest] = JSON.parse(line) as string[];
+  assert.equal(command, "node");
+  return [node24, ...rest];
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const port = (server.address() as { port: number }).port;
+  server.close();
+  await once(server, "close");
+  return port;
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+function collect(child: ChildProcess): () => string {
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  return () => output;
+}
+
+test("the injected sidecar starts from its container spec and the app's SDKs work with the patched env", async (context) => {
+  const simulator = await startSimulator();
+  const root = mkdtempSync(join(tmpdir(), "outrigger-pod-"));
+  let sidecarProcess: ChildProcess | undefined;
+  context.after(async () => {
+    if (sidecarProcess !== undefined && sidecarProcess.exitCode === null) sidecarProcess.kill("SIGKILL");
+    await simulator.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  // Ports chosen free on this shared machine; the webhook config carries them into probes and app env alike.
+  const proxyPort = await freePort();
+  let adminPort = await freePort();
+  while (adminPort === proxyPort) adminPort = await freePort();
+  const config = parseWebhookConfig({ sidecar: { ports: { proxy: proxyPort, admin: adminPort } } });
+  const pod = deploymentPod();
+  const answer = decodeAnswer(reviewPod(admissionReview(pod), { config, namespaceOptedIn: false }).answer);
+  assert.ok(answer.patch !== undefined);
+  const patched = applyPatch(pod, answer.patch) as {
+    spec: {
+      initContainers: ContainerSpec[];
+      containers: ContainerSpec[];
+      volumes: { name: string; configMap?: unknown; secret?: unknown }[];
+    };
+  };
+  validatePod(patched as never);
+  const sidecar = patched.spec.initContainers[0]!;
+  const app = patched.spec.containers[0]!;
+  const files = new PodFilesystem(root, [sidecar, app]);
+
+  // The ConfigMap volume: the chart's default sidecar config, its providers pointed at the simulator.
+  const configVolume = patched.spec.volumes.find((volume) => volume.configMap !== undefined)!;
+  const chartFiles = join(repository, "charts/outrigger/files/sidecar");
+  for (const name of readdirSync(chartFiles)) {
+    const document = parseYaml(readFileSync(join(chartFiles, name), "utf8")) as {
+      listen: Record<string, string>;
+      providers: Record<string, { baseUrl: string; credentials: { file: string }[] }>;
+      intercept?: { ca?: { generate: string } };
+    };
+    document.listen.proxy = document.listen.proxy!.replace(/:7700$/, `:${proxyPort}`);
+    document.listen.admin = document.listen.admin!.replace(/:7702$/, `:${adminPort}`);
+    for (const provider of Object.values(document.providers)) {
+      provider.baseUrl = simulator.url;
+      provider.credentials = provider.credentials.map((credential) => ({
+        file: files.hostPath(credential.file),
+      }));
+    }
+    if (document.intercept?.ca !== undefined)
+      document.intercept.ca.generate = files.hostPath(document.intercept.ca.generate);
+    writeFileSync(join(files.volumeDirectory(configVolume.name), name), stringifyYaml(document));
+  }
+  // The Secret volume, as the kubelet writes it.
+  const secretVolume = patched.spec.volumes.find((volume) => volume.secret !== undefined)!;
+  const secretDirectory = files.volumeDirectory(secretVolume.name);
+  writeSecretFiles(secretDirectory, keys, 0);
+
+  // The sidecar: the image's ENTRYPOINT, the container's args, the image's ENV plus the container's env.
+  const [command, ...entrypointArgs] = entrypoint();
+  sidecarProcess = spawn(
+    command!,
+    [...entrypointArgs, ...(sidecar.args ?? []).map((arg) => files.rewrite(arg))],
+    {
+      cwd: repository,
+      env: { PATH: process.env.PATH, NODE_ENV: "production", ...resolveEnv(sidecar, podFields) },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const sidecarOutput = collect(sidecarProcess);
+  const exited = once(sidecarProcess, "exit");
+
+  // What the kubelet does before it starts the app: the startup probe until it passes.
+  const startup = sidecar.startupProbe!.httpGet;
+  await waitFor(async () => {
+    assert.equal(sidecarProcess?.exitCode, null, `the sidecar exited:\n${sidecarOutput()}`);
+    return (await fetch(`http://127.0.0.1:${startup.port}${startup.path}`)).status === 200;
+  }, "the startup probe");
+  const liveness = sidecar.livenessProbe!.httpGet;
+  assert.equal((await fetch(`http://127.0.0.1:${liveness.port}${liveness.path}`)).status, 200);
+  assert.equal(
+    (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).status,
+    200,
+    "the scrape annotation's target",
+  );
+
+  // The app: official SDKs with exactly the env the patch gave the app container (nothing inherited).
+  const appEnv: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    ...resolveEnv(app, podFields),
+  };
+  const appProcess = spawn(node24, [join(repository, "test/k8s/sdk-app.ts")], {
+    cwd: repository,
+    env: appEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let appStdout = "";
+  appProcess.stdout.on("data", (chunk: Buffer) => {
+    appStdout += chunk.toString();
+  });
+  let appStderr = "";
+  appProcess.stderr.on("data", (chunk: Buffer) => {
+    appStderr += chunk.toString();
+  });
+  const [appCode] = (await once(appProcess, "exit")) as [number | null];
+  assert.equal(appCode, 0, `the app failed:\n${appStderr}\nsidecar:\n${sidecarOutput()}`);
+  const answers = JSON.parse(appStdout) as Record<string, string>;
+  for (const [provider, text] of Object.entries(answers)) assert.ok(text.length > 0, `${provider} answered`);
+
+  // Upstream saw the keys from the Secret volume, never the placeholder the app holds.
+  const posts = simulator.requests.filter((request) => request.method === "POST");
+  assert.equal(posts.length, 4);
+  assert.deepEqual(
+    posts.map((request) => [request.path, request.headers["x-api-key"] ?? request.headers.authorization]),
+    [
+      ["/v1/messages", keys.anthropic],
+      ["/v1/messages", keys.anthropic],
+      ["/v1/chat/completions", `Bearer ${keys.openai}`],
+      ["/chat/completions", `Bearer ${keys.deepseek}`],
+    ],
+  );
+  assert.ok(!JSON.stringify(posts.map((request) => request.headers)).includes(config.placeholderApiKey));
+
+  // Key rotation: the kubelet swaps `..data`; the next call carries the new key, no restart.
+  writeSecretFiles(secretDirectory, { ...keys, anthropic: "sk-ant-rotated-0004" }, 1);
+  const client = new Anthropic({
+    baseURL: appEnv.ANTHROPIC_BASE_URL,
+    apiKey: appEnv.ANTHROPIC_API_KEY,
+    maxRetries: 0,
+  });
+  await waitFor(
+    async () => {
+      await client.messages.create({
+        model: "claude-haiku-4-5",
+        max_tokens: 16,
+        messages: [{ role: "user", content: "hi" }],
+      });
+      return simulator.requests.at(-1)?.headers["x-api-key"] === "sk-ant-rotated-0004";
+    },
+    "the rotated key",
+    10_000,
+  );
+
+  // Pod deletion: SIGTERM, and the sidecar drains and exits 0 within its grace period.
+  sidecarProcess.kill("SIGTERM");
+  const [code] = (await exited) as [number | null];
+  assert.equal(code, 0, sidecarOutput());
+});
