@@ -38,7 +38,10 @@ export interface CredentialSource {
   /** The current credential; throws a ProxyError (`credential_missing` …) when none can be had. */
   current(): Promise<Credential>;
   status(): CredentialStatus;
-  /** Forget the cached value so the next `current()` fetches anew (after an upstream 401). */
-  invalidate(): void;
+  /**
+   * Forget the cached value so the next `current()` fetches anew (after an upstream 401). With the rejected
+   * credential's keyId, a call about a credential already replaced is ignored (a burst of 401s refreshes once).
+   */
+  invalidate(rejectedKeyId?: string): void;
   close(): void;
 }

@@ -25,6 +25,14 @@ export function credentialsStage(): Stage {
       const credential = await source.current();
       exchange.credential = credential;
       exchange.observed.keyId = credential.keyId;
+      const response = await next(exchange);
+      if (response.status !== 401 || exchange.signal.aborted) return response;
+      // A 401 may mean the token was revoked or rotated early: refresh once, and retry only with a new credential.
+      source.invalidate(credential.keyId);
+      const fresh = await source.current().catch(() => credential);
+      if (fresh.keyId === credential.keyId) return response;
+      exchange.credential = fresh;
+      exchange.observed.keyId = fresh.keyId;
       return next(exchange);
     };
   };

@@ -1,12 +1,16 @@
 // The static registry: config `protocol` → adapter. Nothing registers itself.
 import type { Protocol } from "../config/config-types.ts";
 import { anthropicAdapter } from "./anthropic/anthropic-adapter.ts";
+import { bedrockAnthropicAdapter } from "./bedrock-anthropic/bedrock-anthropic-adapter.ts";
 import { openaiAdapter } from "./openai/openai-adapter.ts";
 import type { Dialect, ProviderAdapter } from "./provider-adapter.ts";
+import { vertexAnthropicAdapter } from "./vertex-anthropic/vertex-anthropic-adapter.ts";
 
 const adapters: Partial<Record<Protocol, ProviderAdapter>> = {
   anthropic: anthropicAdapter,
   openai: openaiAdapter,
+  "vertex-anthropic": vertexAnthropicAdapter,
+  "bedrock-anthropic": bedrockAnthropicAdapter,
 };
 
 export function adapterFor(protocol: Protocol): ProviderAdapter {
