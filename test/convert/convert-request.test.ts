@@ -79,7 +79,6 @@ test("Anthropic → OpenAI: system, text, images, tools, tool calls and results 
       {
         role: "assistant",
         content: "Checking.",
-        reasoning_content: "Two cities.",
         tool_calls: [
           { id: "toolu_1", type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } },
           { id: "toolu_2", type: "function", function: { name: "weather", arguments: '{"city":"Rome"}' } },
@@ -119,6 +118,29 @@ test("Anthropic → DeepSeek uses max_tokens and DeepSeek's thinking switch; the
   assert.equal(converted.max_tokens, 2000);
   assert.deepEqual(converted.thinking, { type: "enabled" });
   assert.equal(converted.max_completion_tokens, undefined);
+  const withThinking = {
+    ...body,
+    messages: [
+      { role: "user", content: "hi" },
+      {
+        role: "assistant",
+        content: [
+          { type: "thinking", thinking: "Hm.", signature: "sig" },
+          { type: "text", text: "Yes" },
+        ],
+      },
+      { role: "user", content: "more" },
+    ],
+  };
+  const deepseek = convert("anthropic", "openai", withThinking, { model: "deepseek-reasoner" });
+  assert.deepEqual((deepseek.messages as unknown[])[1], {
+    role: "assistant",
+    content: "Yes",
+    reasoning_content: "Hm.",
+  });
+  // OpenAI's Chat Completions takes no earlier reasoning back.
+  const openai = convert("anthropic", "openai", { ...withThinking, model: "gpt-5" });
+  assert.deepEqual((openai.messages as unknown[])[1], { role: "assistant", content: "Yes" });
   const toOpenAI = convert("anthropic", "openai", { ...body, model: "gpt-5" });
   assert.equal(toOpenAI.reasoning_effort, "low");
 });

@@ -18,6 +18,7 @@ export interface StandardToOpenAIOptions {
 }
 
 type OpenAIMessage = Record<string, unknown>;
+type Flavour = "openai" | "deepseek";
 
 function refuse(field: string, detail?: string): ProxyError {
   return conversionUnsupported(field, "openai", "to", detail);
@@ -34,6 +35,7 @@ function imagePart(part: StandardImagePart): Record<string, unknown> {
 
 /** A single text part travels as a plain string, which every OpenAI-compatible provider accepts. */
 function content(parts: readonly (StandardTextPart | StandardImagePart)[]): unknown {
+  if (parts.length === 0) return "";
   if (parts.length === 1 && parts[0]?.type === "text") return parts[0].text;
   return parts.map((part) => (part.type === "text" ? { type: "text", text: part.text } : imagePart(part)));
 }
@@ -72,15 +74,17 @@ function userMessages(message: StandardMessage, field: string): OpenAIMessage[] 
   return result;
 }
 
-function assistantMessage(message: StandardMessage, field: string): OpenAIMessage {
+function assistantMessage(message: StandardMessage, field: string, flavour: Flavour): OpenAIMessage {
   const text: StandardTextPart[] = [];
   const reasoning: string[] = [];
   const toolCalls: Record<string, unknown>[] = [];
   message.parts.forEach((part, index) => {
     if (part.type === "text") text.push(part);
-    // Signatures and redacted reasoning are Anthropic's alone; the readable text travels as DeepSeek's field.
-    else if (part.type === "reasoning") reasoning.push(part.text);
-    else if (part.type === "tool-call") {
+    // Signatures and redacted reasoning are Anthropic's alone; the readable text travels as DeepSeek's
+    // field. OpenAI's Chat Completions takes no earlier reasoning back (its models keep it server-side).
+    else if (part.type === "reasoning") {
+      if (flavour === "deepseek") reasoning.push(part.text);
+    } else if (part.type === "tool-call") {
       toolCalls.push({
         id: part.id,
         type: "function",
@@ -97,7 +101,7 @@ function assistantMessage(message: StandardMessage, field: string): OpenAIMessag
   };
 }
 
-function messages(request: StandardRequest): OpenAIMessage[] {
+function messages(request: StandardRequest, flavour: Flavour): OpenAIMessage[] {
   const result: OpenAIMessage[] = [];
   if (request.system !== undefined && request.system.length > 0) {
     result.push({ role: "system", content: content(request.system) });
@@ -105,7 +109,7 @@ function messages(request: StandardRequest): OpenAIMessage[] {
   request.messages.forEach((message, index) => {
     const field = `messages[${index}].parts`;
     if (message.role === "user") result.push(...userMessages(message, field));
-    else if (message.role === "assistant") result.push(assistantMessage(message, field));
+    else if (message.role === "assistant") result.push(assistantMessage(message, field, flavour));
     else result.push({ role: "system", content: content(textOnly(message.parts, field)) });
   });
   return result;
@@ -124,7 +128,7 @@ function effortForBudget(budget: number): "low" | "medium" | "high" {
   return "high";
 }
 
-function reasoningFields(request: StandardRequest, flavour: "openai" | "deepseek"): Record<string, unknown> {
+function reasoningFields(request: StandardRequest, flavour: Flavour): Record<string, unknown> {
   const reasoning = request.reasoning;
   if (reasoning === undefined) return {};
   if (flavour === "deepseek") return { thinking: { type: reasoning.enabled ? "enabled" : "disabled" } };
@@ -146,7 +150,7 @@ export function standardToOpenAIRequest(
   const maxTokensField = flavour === "deepseek" ? "max_tokens" : "max_completion_tokens";
   return {
     model: request.model,
-    messages: messages(request),
+    messages: messages(request, flavour),
     ...(request.maxTokens === undefined ? {} : { [maxTokensField]: request.maxTokens }),
     ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
     ...(request.topP === undefined ? {} : { top_p: request.topP }),
