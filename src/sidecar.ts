@@ -9,9 +9,11 @@ import { adapterFor } from "./providers/providers.ts";
 import type { ProviderRuntime } from "./routing/provider-runtime.ts";
 import { createRouteTable } from "./routing/route-table.ts";
 import { createAdminServer } from "./server/admin-listener.ts";
+import { type InterceptDoors, startInterceptDoors } from "./server/intercept-doors.ts";
 import { type ListenAddress, listen, parseListenAddress, urlOf } from "./server/listen-address.ts";
 import { createProxyRequestHandler, createProxyServer } from "./server/proxy-listener.ts";
 import { drainServers } from "./server/shutdown.ts";
+import { createWebSocketUpgradeHandler } from "./server/websocket-upgrade.ts";
 import { createLogger } from "./telemetry/logger.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
 import { createUndiciUpstreamClient, warmUpstream } from "./upstream/undici-upstream-client.ts";
@@ -30,6 +32,9 @@ export interface Sidecar {
   readonly config: OutriggerConfig;
   readonly proxyUrl: string;
   readonly adminUrl: string;
+  /** The forward-proxy door (`listen.intercept`) and host-alias door (`listen.tls`), when configured. */
+  readonly interceptUrl?: string;
+  readonly tlsUrl?: string;
   readonly providers: readonly ProviderRuntime[];
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -75,12 +80,16 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
 
   let serving = false;
   const proxyServer = createProxyServer(requestHandler);
+  const upgradeHandler = createWebSocketUpgradeHandler({ table, logger });
+  proxyServer.on("upgrade", (request, socket, head) => upgradeHandler(request, socket, head, { door: "proxy" }));
+  let doors: InterceptDoors | undefined;
   const adminServer = createAdminServer({
     providers,
     registry: metrics.registry,
     credentialsRequired: loaded.file !== undefined,
     isServing: () => serving,
     version: options.version ?? "dev",
+    status: () => (doors === undefined ? {} : { intercept: doors.status() }),
   });
   const servers: Server[] = [proxyServer, adminServer];
   let proxyAddress: ListenAddress;
@@ -88,6 +97,8 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
   try {
     proxyAddress = await listen(proxyServer, parseListenAddress(config.listen.proxy));
     adminAddress = await listen(adminServer, parseListenAddress(config.listen.admin));
+    doors = await startInterceptDoors({ config, table, requestHandler, upgradeHandler, logger });
+    if (doors !== undefined) servers.push(...doors.servers);
   } catch (error) {
     for (const server of servers) server.close();
     await Promise.all(providers.map((provider) => provider.upstream.close()));
@@ -112,6 +123,8 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
     config,
     proxyUrl: urlOf(proxyAddress),
     adminUrl: urlOf(adminAddress),
+    ...(doors?.interceptUrl === undefined ? {} : { interceptUrl: doors.interceptUrl }),
+    ...(doors?.tlsUrl === undefined ? {} : { tlsUrl: doors.tlsUrl }),
     providers,
     metrics,
     logger,
