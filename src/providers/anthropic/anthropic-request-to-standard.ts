@@ -32,6 +32,17 @@ const knownFields = new Set([
   "thinking",
 ]);
 
+/** Tool keys that convert; `eager_input_streaming` only changes how input is chunked, not what it is. */
+const toolFields = new Set([
+  "type",
+  "name",
+  "description",
+  "input_schema",
+  "strict",
+  "cache_control",
+  "eager_input_streaming",
+]);
+
 function refuse(field: string, detail?: string): ProxyError {
   return conversionUnsupported(field, "anthropic", "from", detail);
 }
@@ -161,8 +172,13 @@ function readTools(tools: unknown): StandardTool[] | undefined {
     const field = `tools[${index}]`;
     if (!isRecord(tool)) throw invalid(field, "an object");
     // Server tools (web search, code execution, …) run inside Anthropic; no other provider runs them.
-    if (tool.type !== undefined && tool.type !== "custom")
+    if (tool.type !== undefined && tool.type !== null && tool.type !== "custom") {
       throw refuse(`${field}.type`, `tool '${String(tool.type)}'`);
+    }
+    for (const key of Object.keys(tool)) {
+      if (!toolFields.has(key) && tool[key] !== null && tool[key] !== undefined)
+        throw refuse(`${field}.${key}`);
+    }
     if (!isRecord(tool.input_schema)) throw invalid(`${field}.input_schema`, "an object");
     return {
       name: readString(tool.name, `${field}.name`),

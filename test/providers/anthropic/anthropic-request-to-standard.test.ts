@@ -162,4 +162,10 @@ test("malformed bodies are 400 bad_request, unsupported ones conversion_unsuppor
     "conversion_unsupported",
   );
   assert.equal(code({ model: "m", messages: [], tool_choice: { type: "auto" } }), "accepted");
+  const tool = { name: "f", input_schema: { type: "object" }, cache_control: { type: "ephemeral" } };
+  assert.equal(code({ model: "m", messages: [], tools: [tool] }), "accepted");
+  assert.equal(
+    code({ model: "m", messages: [], tools: [{ ...tool, defer_loading: true }] }),
+    "conversion_unsupported",
+  );
 });
