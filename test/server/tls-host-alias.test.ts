@@ -48,7 +48,7 @@ function curl(args: readonly string[]): Promise<{ code: number; stdout: Buffer; 
 function handshake(
   servername: string | undefined,
   trustAnything = false,
-): Promise<{ authorized: boolean; alpn: string | false }> {
+): Promise<{ authorized: boolean; alpn: string | false | null }> {
   return new Promise((resolve, reject) => {
     const socket = tlsConnect({
       host: "127.0.0.1",
