@@ -82,6 +82,18 @@ export function buildSidecarContainer(settings: InjectionSettings, config: Webho
       // Whole-volume mount (never subPath): the kubelet's `..data` swap then reaches the sidecar on rotation.
       { name: volumeNames.secrets, mountPath: sidecarPaths.secrets, readOnly: true },
       { name: volumeNames.ca, mountPath: sidecarPaths.ca },
+      // hostAliases point the provider hosts at 127.0.0.1 in every container's /etc/hosts, which would loop the
+      // sidecar's own upstream calls back into itself; a container that mounts /etc/hosts gets no kubelet one.
+      ...(settings.intercept === "hosts"
+        ? [
+            {
+              name: volumeNames.config,
+              mountPath: "/etc/hosts",
+              subPath: config.sidecar.hostsFile,
+              readOnly: true,
+            },
+          ]
+        : []),
     ],
     terminationMessagePolicy: "FallbackToLogsOnError",
   };

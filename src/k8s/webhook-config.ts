@@ -101,6 +101,8 @@ const webhookConfigSchema = z
           })
           .strict()
           .prefault({}),
+        /** ConfigMap key with a plain hosts file, mounted over the sidecar's /etc/hosts in `hosts` mode. */
+        hostsFile: fileName.default("hosts"),
         secret: dnsName.default("outrigger-provider-keys"),
         resources: z
           .object({

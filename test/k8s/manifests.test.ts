@@ -1,7 +1,7 @@
 // deploy/: renders with `kubectl kustomize`, every manifest validates, and the pieces agree with each other and the webhook.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -187,10 +187,31 @@ test("the demo app's pod, injected by the webhook with deploy's config, is a val
   assert.ok(sidecarConfigMap !== undefined, "the sidecar ConfigMap exists in the demo namespace");
   const key = configFile.slice(sidecarPaths.config.length + 1);
   assert.ok(sidecarConfigMap.data[key] !== undefined, `the ConfigMap has ${key}`);
+  for (const other of [...Object.values(config.sidecar.configFiles), config.sidecar.hostsFile]) {
+    assert.ok(sidecarConfigMap.data[other] !== undefined, `the ConfigMap has ${other}`);
+  }
 });
 
 test("sidecar config files: deploy/ and the chart hold the same files, all valid sidecar configs matching the injection", () => {
   const config = parseWebhookConfig({});
+  const chartFiles = readdirSync(join(repository, "charts/outrigger/files/sidecar")).sort();
+  assert.deepEqual(
+    chartFiles,
+    [...Object.values(config.sidecar.configFiles), config.sidecar.hostsFile].sort(),
+  );
+  const hosts = readFileSync(
+    join(repository, "charts/outrigger/files/sidecar", config.sidecar.hostsFile),
+    "utf8",
+  );
+  assert.equal(
+    readFileSync(join(repository, "deploy/sidecar-config", config.sidecar.hostsFile), "utf8"),
+    hosts,
+  );
+  assert.match(hosts, /^127\.0\.0\.1\s+localhost$/m);
+  assert.ok(
+    !/api\.|anthropic|openai|deepseek\.com/.test(hosts.replace(/^#.*$/gm, "")),
+    "no provider host in it",
+  );
   for (const mode of ["none", "proxy", "hosts"] as const) {
     const name = config.sidecar.configFiles[mode];
     const chartText = readFileSync(join(repository, "charts/outrigger/files/sidecar", name), "utf8");

@@ -105,6 +105,13 @@ test("the injected sidecar starts from its container spec and the app's SDKs wor
   const configVolume = patched.spec.volumes.find((volume) => volume.configMap !== undefined)!;
   const chartFiles = join(repository, "charts/outrigger/files/sidecar");
   for (const name of readdirSync(chartFiles)) {
+    if (!name.endsWith(".yaml")) {
+      writeFileSync(
+        join(files.volumeDirectory(configVolume.name), name),
+        readFileSync(join(chartFiles, name)),
+      );
+      continue;
+    }
     const document = parseYaml(readFileSync(join(chartFiles, name), "utf8")) as {
       listen: Record<string, string>;
       providers: Record<string, { baseUrl: string; credentials: { file: string }[] }>;

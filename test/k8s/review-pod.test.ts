@@ -262,6 +262,13 @@ test("intercept hosts: host aliases to 127.0.0.1, the port sysctl merged into th
     "--config",
     "/etc/outrigger/config/config-hosts.yaml",
   ]);
+  // The aliases are for the app: the sidecar gets a plain /etc/hosts so its own upstream calls resolve by DNS.
+  assert.deepEqual(pod.spec.initContainers[0]?.volumeMounts?.at(-1), {
+    name: "outrigger-config",
+    mountPath: "/etc/hosts",
+    subPath: "hosts",
+    readOnly: true,
+  });
   const env = envOf(pod.spec.containers[0]!);
   assert.equal(env.has("HTTPS_PROXY"), false);
   assert.equal(env.get("SSL_CERT_FILE"), "/var/run/outrigger/ca/ca-bundle.pem");
