@@ -7,9 +7,17 @@ import { endToEndHeaders } from "../upstream/hop-by-hop.ts";
  * The client's own key (a placeholder, or a real key it should not need) never leaves the pod;
  * host and length are set by undici for the upstream connection.
  */
-const replacedByProxy = new Set(["host", "content-length", "x-api-key", "authorization", "accept-encoding"]);
+const replacedByProxy = new Set([
+  "host",
+  "content-length",
+  "x-api-key",
+  "authorization",
+  "accept-encoding",
+  // The pod token presented to the sidecar's inbound auth (src/auth/presented-token.ts) is for the sidecar only.
+  "x-outrigger-token",
+]);
 /** A provider configured with no credentials at all relays the client's own key. */
-const replacedWithoutCredential = new Set(["host", "content-length", "accept-encoding"]);
+const replacedWithoutCredential = new Set(["host", "content-length", "accept-encoding", "x-outrigger-token"]);
 
 export function upstreamHeaders(
   inbound: IncomingHttpHeaders,
