@@ -137,7 +137,8 @@ for (const file of fixtures) {
     );
     calls.forEach((call, index) => {
       const original = expected.tools[index]!.arguments;
-      assert.equal(call.arguments, original);
+      // Anthropic streams no fragment for `{}` input; OpenAI clients get `{}`, as OpenAI sends it.
+      assert.equal(call.arguments, original === "" ? "{}" : original);
       if (expected.stopReason !== "max_tokens") {
         assert.deepEqual(JSON.parse(call.arguments || "{}"), JSON.parse(original || "{}"));
       }

@@ -104,7 +104,8 @@ const openaiParts = fc
   .map(({ reasoning, text, tools }): StandardResponsePart[] => [
     ...(reasoning === undefined ? [] : [{ type: "reasoning" as const, text: reasoning }]),
     ...(text === undefined ? [] : [{ type: "text" as const, text }]),
-    ...tools.map((tool) => ({ type: "tool-call" as const, ...tool })),
+    // A call without arguments is `{}` in Chat Completions (`""` is not JSON).
+    ...tools.map((tool) => ({ type: "tool-call" as const, ...tool, arguments: tool.arguments || "{}" })),
   ]);
 
 function throughDialect(dialect: Dialect, original: StandardResponse): StandardResponse | undefined {

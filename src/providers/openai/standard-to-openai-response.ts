@@ -34,7 +34,8 @@ export function standardToOpenAIResponse(
       toolCalls.push({
         id: part.id,
         type: "function",
-        function: { name: part.name, arguments: part.arguments },
+        // A call without arguments is `{}` as OpenAI sends it: `""` is not JSON.
+        function: { name: part.name, arguments: part.arguments === "" ? "{}" : part.arguments },
       });
     }
   }

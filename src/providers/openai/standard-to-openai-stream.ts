@@ -26,6 +26,8 @@ export function createOpenAIStreamEncoder(options: OpenAIStreamEncoderOptions = 
   let created = 0;
   let model = options.model ?? "unknown";
   const toolIndexes = new Map<number, number>();
+  /** Tool calls (by OpenAI index) that have not received an argument fragment yet. */
+  const withoutArguments = new Set<number>();
   let started = false;
   let finished = false;
   let usage: StandardUsage = {};
@@ -33,6 +35,15 @@ export function createOpenAIStreamEncoder(options: OpenAIStreamEncoderOptions = 
   function chunk(delta: Record<string, unknown>, finishReason: string | null = null): string {
     const choice = { index: 0, delta, logprobs: null, finish_reason: finishReason };
     return data({ id, object: "chat.completion.chunk", created, model, choices: [choice] });
+  }
+
+  /**
+   * A call without arguments (Anthropic streams none for `{}` input) still gets `"{}"`, as OpenAI sends it:
+   * clients JSON.parse the arguments, and `""` is not JSON.
+   */
+  function emptyArguments(toolIndex: number): string {
+    if (!withoutArguments.delete(toolIndex)) return "";
+    return chunk({ tool_calls: [{ index: toolIndex, function: { arguments: "{}" } }] });
   }
 
   function start(event?: Extract<StandardStreamEvent, { type: "response-start" }>): string {
@@ -63,6 +74,7 @@ export function createOpenAIStreamEncoder(options: OpenAIStreamEncoderOptions = 
       case "tool-call-start": {
         const toolIndex = toolIndexes.size;
         toolIndexes.set(event.index, toolIndex);
+        withoutArguments.add(toolIndex);
         const call = {
           index: toolIndex,
           id: event.id,
@@ -74,20 +86,24 @@ export function createOpenAIStreamEncoder(options: OpenAIStreamEncoderOptions = 
       case "tool-call-delta": {
         const toolIndex = toolIndexes.get(event.index);
         if (toolIndex === undefined || event.argumentsDelta === "") return prefix;
+        withoutArguments.delete(toolIndex);
         return (
           prefix +
           chunk({ tool_calls: [{ index: toolIndex, function: { arguments: event.argumentsDelta } }] })
         );
       }
-      case "tool-call-end":
-        return prefix;
+      case "tool-call-end": {
+        const toolIndex = toolIndexes.get(event.index);
+        return toolIndex === undefined ? prefix : prefix + emptyArguments(toolIndex);
+      }
       case "usage":
         usage = mergeStandardUsage(usage, event.usage);
         return prefix;
       case "response-end": {
         if (event.usage !== undefined) usage = mergeStandardUsage(usage, event.usage);
         finished = true;
-        let out = prefix + chunk({}, standardToOpenAIFinishReason(event.finishReason, event.rawFinishReason));
+        let out = prefix + [...withoutArguments].map(emptyArguments).join("");
+        out += chunk({}, standardToOpenAIFinishReason(event.finishReason, event.rawFinishReason));
         if (options.includeUsage === true) {
           out += data({
             id,

@@ -88,7 +88,8 @@ function assistantMessage(message: StandardMessage, field: string, flavour: Flav
       toolCalls.push({
         id: part.id,
         type: "function",
-        function: { name: part.name, arguments: part.arguments },
+        // A call without arguments is `{}` as OpenAI sends it: `""` is not JSON.
+        function: { name: part.name, arguments: part.arguments === "" ? "{}" : part.arguments },
       });
     } else throw refuse(`${field}[${index}]`, `a ${part.type} part in an assistant message`);
   });

@@ -130,3 +130,29 @@ test("finish reasons: raw OpenAI values kept, others mapped", () => {
     "content_filter",
   );
 });
+
+test("a tool call that streamed no arguments gets {} before its end, as OpenAI sends it", () => {
+  const frames = encode(
+    [
+      { type: "tool-call-start", index: 0, id: "toolu_a", name: "list" },
+      { type: "tool-call-end", index: 0 },
+      { type: "tool-call-start", index: 1, id: "toolu_b", name: "refresh" },
+      { type: "response-end", finishReason: "tool_calls" },
+    ],
+    false,
+  );
+  const deltas = frames.slice(0, -1).map((frame) => JSON.parse(frame).choices[0].delta);
+  assert.deepEqual(deltas.slice(1), [
+    {
+      tool_calls: [{ index: 0, id: "toolu_a", type: "function", function: { name: "list", arguments: "" } }],
+    },
+    { tool_calls: [{ index: 0, function: { arguments: "{}" } }] },
+    {
+      tool_calls: [
+        { index: 1, id: "toolu_b", type: "function", function: { name: "refresh", arguments: "" } },
+      ],
+    },
+    { tool_calls: [{ index: 1, function: { arguments: "{}" } }] },
+    {},
+  ]);
+});
