@@ -134,6 +134,8 @@ export function createAnthropicStreamEncoder(
         return prefix + opening;
       }
       case "tool-call-delta": {
+        // Parallel calls whose fragments interleave upstream (rare; OpenAI sends them one after the other):
+        // a late fragment still goes to its own block's index, which the Anthropic SDKs accumulate by.
         const block = blocks.get(event.index);
         if (block === undefined || event.argumentsDelta === "") return prefix;
         return prefix + delta(block, { type: "input_json_delta", partial_json: event.argumentsDelta });
