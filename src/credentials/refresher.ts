@@ -149,10 +149,13 @@ export class Refresher implements CredentialSource {
       this.#cached?.expiresAt !== undefined && now >= this.#cached.expiresAt
         ? ` its token expired at ${new Date(this.#cached.expiresAt).toISOString()} and`
         : "";
-    const reason = this.#lastError?.message ?? "no token yet";
+    const outcome =
+      this.#lastError === undefined
+        ? " a refresh is under way"
+        : ` the last refresh failed (${this.#lastError.message})`;
     return new ProxyError(
       "credential_refresh_failed",
-      `Credential source ${this.description} is unavailable:${expired} the last refresh failed (${reason}).`,
+      `Credential source ${this.description} is unavailable:${expired}${outcome}.`,
       this.#lastError === undefined ? {} : { cause: this.#lastError },
     );
   }
@@ -193,6 +196,11 @@ export class Refresher implements CredentialSource {
         });
         return credential;
       } catch (error) {
+        if (this.#closed)
+          throw new ProxyError(
+            "credential_refresh_failed",
+            `Credential source ${this.description} is closed.`,
+          );
         const failure = this.#fail(error);
         this.#listener({
           type: "refresh-failed",
