@@ -7,13 +7,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { type TestContext, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import Anthropic from "@anthropic-ai/sdk";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { reviewPod } from "../../src/k8s/review-pod.ts";
 import { parseWebhookConfig } from "../../src/k8s/webhook-config.ts";
-import { startSimulator } from "../../src/simulate/simulator-server.ts";
+import { type Simulator, startSimulator } from "../../src/simulate/simulator-server.ts";
 import { applyPatch, decodeAnswer, validatePod } from "./admission-helpers.ts";
 import { admissionReview, deploymentPod } from "./pod-fixtures.ts";
 import { type ContainerSpec, PodFilesystem, resolveEnv, writeSecretFiles } from "./pod-runtime.ts";
@@ -26,6 +26,8 @@ const keys = {
   deepseek: "sk-ds-0003",
 };
 /** What the kubelet resolves the sidecar's fieldRefs to in this pretend pod. */
+/** Service variables the kubelet adds to every container (the API server's Service). */
+const serviceEnv = { KUBERNETES_SERVICE_HOST: "10.96.0.1", KUBERNETES_SERVICE_PORT: "443" };
 const podFields = {
   "metadata.name": "chat-api-7c9d8f6b5-x7k2q",
   "metadata.namespace": "team-ai",
@@ -71,7 +73,25 @@ function collect(child: ChildProcess): () => string {
   return () => output;
 }
 
-test("the injected sidecar starts from its container spec and the app's SDKs work with the patched env", async (context) => {
+interface PodRun {
+  readonly simulator: Simulator;
+  readonly appEnv: Record<string, string | undefined>;
+  readonly answers: Record<string, string>;
+  readonly secretDirectory: string;
+  readonly placeholder: string;
+  /** SIGTERM the sidecar (pod deletion) and resolve with its exit code. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Injects a Deployment pod carrying `annotations`, lays out its volumes in a temp dir, starts the sidecar as its
+ * container spec says, waits for its startup probe like the kubelet, then runs sdk-app.ts with the app container's env.
+ */
+async function runInjectedPod(
+  context: TestContext,
+  annotations: Record<string, string>,
+  appArgs: readonly string[] = [],
+): Promise<PodRun> {
   const simulator = await startSimulator();
   const root = mkdtempSync(join(tmpdir(), "outrigger-pod-"));
   let sidecarProcess: ChildProcess | undefined;
@@ -82,12 +102,12 @@ test("the injected sidecar starts from its container spec and the app's SDKs wor
   });
 
   // Ports chosen free on this shared machine; the webhook config carries them into probes and app env alike.
-  const proxyPort = await freePort();
-  let adminPort = await freePort();
-  while (adminPort === proxyPort) adminPort = await freePort();
-  const config = parseWebhookConfig({ sidecar: { ports: { proxy: proxyPort, admin: adminPort } } });
-  const pod = deploymentPod();
+  const ports = { proxy: await freePort(), intercept: await freePort(), admin: await freePort() };
+  assert.equal(new Set(Object.values(ports)).size, 3, "three distinct free ports");
+  const config = parseWebhookConfig({ sidecar: { ports } });
+  const pod = deploymentPod({ annotations });
   const answer = decodeAnswer(reviewPod(admissionReview(pod), { config, namespaceOptedIn: false }).answer);
+  assert.deepEqual(answer.warnings, []);
   assert.ok(answer.patch !== undefined);
   const patched = applyPatch(pod, answer.patch) as {
     spec: {
@@ -105,11 +125,9 @@ test("the injected sidecar starts from its container spec and the app's SDKs wor
   const configVolume = patched.spec.volumes.find((volume) => volume.configMap !== undefined)!;
   const chartFiles = join(repository, "charts/outrigger/files/sidecar");
   for (const name of readdirSync(chartFiles)) {
+    const target = join(files.volumeDirectory(configVolume.name), name);
     if (!name.endsWith(".yaml")) {
-      writeFileSync(
-        join(files.volumeDirectory(configVolume.name), name),
-        readFileSync(join(chartFiles, name)),
-      );
+      writeFileSync(target, readFileSync(join(chartFiles, name)));
       continue;
     }
     const document = parseYaml(readFileSync(join(chartFiles, name), "utf8")) as {
@@ -117,8 +135,13 @@ test("the injected sidecar starts from its container spec and the app's SDKs wor
       providers: Record<string, { baseUrl: string; credentials: { file: string }[] }>;
       intercept?: { ca?: { generate: string } };
     };
-    document.listen.proxy = document.listen.proxy!.replace(/:7700$/, `:${proxyPort}`);
-    document.listen.admin = document.listen.admin!.replace(/:7702$/, `:${adminPort}`);
+    const defaults = { proxy: 7700, intercept: 7701, admin: 7702 } as const;
+    for (const door of ["proxy", "intercept", "admin"] as const) {
+      document.listen[door] &&= document.listen[door].replace(
+        new RegExp(`:${defaults[door]}$`),
+        `:${ports[door]}`,
+      );
+    }
     for (const provider of Object.values(document.providers)) {
       provider.baseUrl = simulator.url;
       provider.credentials = provider.credentials.map((credential) => ({
@@ -127,7 +150,7 @@ test("the injected sidecar starts from its container spec and the app's SDKs wor
     }
     if (document.intercept?.ca !== undefined)
       document.intercept.ca.generate = files.hostPath(document.intercept.ca.generate);
-    writeFileSync(join(files.volumeDirectory(configVolume.name), name), stringifyYaml(document));
+    writeFileSync(target, stringifyYaml(document));
   }
   // The Secret volume, as the kubelet writes it.
   const secretVolume = patched.spec.volumes.find((volume) => volume.secret !== undefined)!;
@@ -136,38 +159,51 @@ test("the injected sidecar starts from its container spec and the app's SDKs wor
 
   // The sidecar: the image's ENTRYPOINT, the container's args, the image's ENV plus the container's env.
   const [command, ...entrypointArgs] = entrypoint();
-  sidecarProcess = spawn(
+  const sidecarEnv = Object.fromEntries(
+    Object.entries(resolveEnv(sidecar, podFields, serviceEnv)).map(([name, value]) => [
+      name,
+      files.rewrite(value),
+    ]),
+  );
+  const child = spawn(
     command!,
     [...entrypointArgs, ...(sidecar.args ?? []).map((arg) => files.rewrite(arg))],
     {
       cwd: repository,
-      env: { PATH: process.env.PATH, NODE_ENV: "production", ...resolveEnv(sidecar, podFields) },
+      env: { PATH: process.env.PATH, NODE_ENV: "production", ...sidecarEnv },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
-  const sidecarOutput = collect(sidecarProcess);
-  const exited = once(sidecarProcess, "exit");
+  sidecarProcess = child;
+  const sidecarOutput = collect(child);
+  const exited = once(child, "exit");
 
   // What the kubelet does before it starts the app: the startup probe until it passes.
   const startup = sidecar.startupProbe!.httpGet;
   await waitFor(async () => {
-    assert.equal(sidecarProcess?.exitCode, null, `the sidecar exited:\n${sidecarOutput()}`);
+    assert.equal(child.exitCode, null, `the sidecar exited:\n${sidecarOutput()}`);
     return (await fetch(`http://127.0.0.1:${startup.port}${startup.path}`)).status === 200;
   }, "the startup probe");
   const liveness = sidecar.livenessProbe!.httpGet;
   assert.equal((await fetch(`http://127.0.0.1:${liveness.port}${liveness.path}`)).status, 200);
   assert.equal(
-    (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).status,
+    (await fetch(`http://127.0.0.1:${ports.admin}/metrics`)).status,
     200,
     "the scrape annotation's target",
   );
 
-  // The app: official SDKs with exactly the env the patch gave the app container (nothing inherited).
+  // The app: official SDKs with exactly the env the patch gave the app container (nothing inherited; pod paths
+  // such as the CA files mapped to where this stand-in kubelet put the volumes).
   const appEnv: Record<string, string | undefined> = {
     PATH: process.env.PATH,
-    ...resolveEnv(app, podFields),
+    ...Object.fromEntries(
+      Object.entries(resolveEnv(app, podFields, serviceEnv)).map(([name, value]) => [
+        name,
+        files.rewrite(value),
+      ]),
+    ),
   };
-  const appProcess = spawn(node24, [join(repository, "test/k8s/sdk-app.ts")], {
+  const appProcess = spawn(node24, [join(repository, "test/k8s/sdk-app.ts"), ...appArgs], {
     cwd: repository,
     env: appEnv,
     stdio: ["ignore", "pipe", "pipe"],
@@ -185,25 +221,46 @@ test("the injected sidecar starts from its container spec and the app's SDKs wor
   const answers = JSON.parse(appStdout) as Record<string, string>;
   for (const [provider, text] of Object.entries(answers)) assert.ok(text.length > 0, `${provider} answered`);
 
+  return {
+    simulator,
+    appEnv,
+    answers,
+    secretDirectory,
+    placeholder: config.placeholderApiKey,
+    async stop() {
+      child.kill("SIGTERM");
+      const [code] = (await exited) as [number | null];
+      if (code !== 0) process.stderr.write(sidecarOutput());
+      return code;
+    },
+  };
+}
+
+function upstreamCalls(simulator: Simulator): [string, unknown][] {
+  return simulator.requests
+    .filter((request) => request.method === "POST")
+    .map((request) => [request.path, request.headers["x-api-key"] ?? request.headers.authorization]);
+}
+
+test("the injected sidecar starts from its container spec and the app's SDKs work with the patched env", async (context) => {
+  const run = await runInjectedPod(context, {});
+  assert.deepEqual(Object.keys(run.answers), ["anthropic", "anthropicStream", "openai", "deepseek"]);
   // Upstream saw the keys from the Secret volume, never the placeholder the app holds.
-  const posts = simulator.requests.filter((request) => request.method === "POST");
-  assert.equal(posts.length, 4);
-  assert.deepEqual(
-    posts.map((request) => [request.path, request.headers["x-api-key"] ?? request.headers.authorization]),
-    [
-      ["/v1/messages", keys.anthropic],
-      ["/v1/messages", keys.anthropic],
-      ["/v1/chat/completions", `Bearer ${keys.openai}`],
-      ["/chat/completions", `Bearer ${keys.deepseek}`],
-    ],
+  assert.deepEqual(upstreamCalls(run.simulator), [
+    ["/v1/messages", keys.anthropic],
+    ["/v1/messages", keys.anthropic],
+    ["/v1/chat/completions", `Bearer ${keys.openai}`],
+    ["/chat/completions", `Bearer ${keys.deepseek}`],
+  ]);
+  assert.ok(
+    !JSON.stringify(run.simulator.requests.map((request) => request.headers)).includes(run.placeholder),
   );
-  assert.ok(!JSON.stringify(posts.map((request) => request.headers)).includes(config.placeholderApiKey));
 
   // Key rotation: the kubelet swaps `..data`; the next call carries the new key, no restart.
-  writeSecretFiles(secretDirectory, { ...keys, anthropic: "sk-ant-rotated-0004" }, 1);
+  writeSecretFiles(run.secretDirectory, { ...keys, anthropic: "sk-ant-rotated-0004" }, 1);
   const client = new Anthropic({
-    baseURL: appEnv.ANTHROPIC_BASE_URL,
-    apiKey: appEnv.ANTHROPIC_API_KEY,
+    baseURL: run.appEnv.ANTHROPIC_BASE_URL,
+    apiKey: run.appEnv.ANTHROPIC_API_KEY,
     maxRetries: 0,
   });
   await waitFor(
@@ -213,14 +270,34 @@ test("the injected sidecar starts from its container spec and the app's SDKs wor
         max_tokens: 16,
         messages: [{ role: "user", content: "hi" }],
       });
-      return simulator.requests.at(-1)?.headers["x-api-key"] === "sk-ant-rotated-0004";
+      return run.simulator.requests.at(-1)?.headers["x-api-key"] === "sk-ant-rotated-0004";
     },
     "the rotated key",
     10_000,
   );
 
   // Pod deletion: SIGTERM, and the sidecar drains and exits 0 within its grace period.
-  sidecarProcess.kill("SIGTERM");
-  const [code] = (await exited) as [number | null];
-  assert.equal(code, 0, sidecarOutput());
+  assert.equal(await run.stop(), 0);
+});
+
+test("intercept proxy: the same, plus an app that hard-codes the real provider URLs goes through the proxy door", async (context) => {
+  const run = await runInjectedPod(context, { "outrigger.dev/intercept": "proxy" }, ["--direct"]);
+  assert.ok(run.appEnv.HTTPS_PROXY?.startsWith("http://127.0.0.1:"));
+  assert.deepEqual(Object.keys(run.answers), [
+    "anthropic",
+    "anthropicStream",
+    "openai",
+    "deepseek",
+    "anthropicDirect",
+    "openaiDirect",
+  ]);
+  assert.deepEqual(upstreamCalls(run.simulator), [
+    ["/v1/messages", keys.anthropic],
+    ["/v1/messages", keys.anthropic],
+    ["/v1/chat/completions", `Bearer ${keys.openai}`],
+    ["/chat/completions", `Bearer ${keys.deepseek}`],
+    ["/v1/messages", keys.anthropic],
+    ["/v1/chat/completions", `Bearer ${keys.openai}`],
+  ]);
+  assert.equal(await run.stop(), 0);
 });

@@ -73,8 +73,13 @@ export function writeSecretFiles(directory: string, files: Record<string, string
  * The env the kubelet gives a container: literal values with `$(VAR)` expanded from the variables defined
  * before it (unknown references stay as written, `$$` escapes), fieldRefs resolved from the pod.
  */
-export function resolveEnv(container: ContainerSpec, fields: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {};
+export function resolveEnv(
+  container: ContainerSpec,
+  fields: Record<string, string>,
+  serviceEnv: Record<string, string> = {},
+): Record<string, string> {
+  // Service variables (KUBERNETES_SERVICE_HOST, …) come first and may be referenced.
+  const env: Record<string, string> = { ...serviceEnv };
   for (const variable of container.env ?? []) {
     if (variable.value !== undefined) {
       env[variable.name] = variable.value.replace(

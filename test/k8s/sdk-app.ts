@@ -22,11 +22,22 @@ const reasoning = await deepseek.chat.completions.create({ model: "deepseek-chat
 
 const text = (content: readonly { type: string; text?: string }[]) =>
   content.map((block) => (block.type === "text" ? (block.text ?? "") : "")).join("");
-process.stdout.write(
-  `${JSON.stringify({
-    anthropic: text(message.content),
-    anthropicStream: text(streamed.content),
-    openai: completion.choices[0]?.message.content ?? "",
-    deepseek: reasoning.choices[0]?.message.content ?? "",
-  })}\n`,
-);
+const answers: Record<string, string> = {
+  anthropic: text(message.content),
+  anthropicStream: text(streamed.content),
+  openai: completion.choices[0]?.message.content ?? "",
+  deepseek: reasoning.choices[0]?.message.content ?? "",
+};
+
+// `--direct`: an app that hard-codes the providers' real URLs; only HTTPS_PROXY and the CA trust reach it.
+if (process.argv.includes("--direct")) {
+  const direct = new Anthropic({ baseURL: "https://api.anthropic.com" });
+  answers.anthropicDirect = text(
+    (await direct.messages.create({ model: "claude-haiku-4-5", max_tokens: 64, messages: question })).content,
+  );
+  const directOpenAi = new OpenAI({ baseURL: "https://api.openai.com/v1" });
+  answers.openaiDirect =
+    (await directOpenAi.chat.completions.create({ model: "gpt-4o-mini", messages: question })).choices[0]
+      ?.message.content ?? "";
+}
+process.stdout.write(`${JSON.stringify(answers)}\n`);
