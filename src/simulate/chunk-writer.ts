@@ -29,10 +29,11 @@ export async function writeChunk(
 export async function cutConnection(response: ServerResponse, signal: AbortSignal): Promise<void> {
   const socket = response.socket;
   if (socket === null) return;
-  if (!response.headersSent) response.flushHeaders();
-  while (!signal.aborted && socket.writableLength > 0) {
-    await once(socket, "drain", { signal }).catch(() => undefined);
-  }
+  // `headersSent` turns true at writeHead, before the head is on the wire; flushing twice adds no bytes.
+  response.flushHeaders();
+  // Writes complete in order, so an empty write's callback means everything before it reached the kernel.
+  const flushed = new Promise<void>((resolve) => socket.write(Buffer.alloc(0), () => resolve()));
+  await Promise.race([flushed, once(signal, "abort")]);
   socket.destroy();
 }
 

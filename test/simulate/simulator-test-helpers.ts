@@ -54,7 +54,15 @@ export function send(
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
       `${url}${path}`,
-      { method, headers: { "content-type": "application/json", ...headers }, agent: false },
+      {
+        method,
+        headers: {
+          "content-type": "application/json",
+          "content-length": String(Buffer.byteLength(payload)),
+          ...headers,
+        },
+        agent: false,
+      },
       (response) => {
         const headAfter = Date.now() - started;
         const pieces: { at: number; bytes: Buffer }[] = [];
