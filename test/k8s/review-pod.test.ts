@@ -219,6 +219,16 @@ test("selection: annotation-only entry needs the annotation; the namespace entry
   noPatch(unannotated, false);
   const { pod } = inject(unannotated, true);
   assert.equal(pod.spec.initContainers[0]?.name, "outrigger");
+  // No annotations object and a container without env at all: both are created whole.
+  const bare = deploymentPod();
+  delete (bare.metadata as Json).annotations;
+  delete ((bare.spec as Json).containers as Json[])[0]!.env;
+  const injected = inject(bare, true).pod;
+  assert.equal(injected.metadata.annotations["outrigger.dev/status"], "injected");
+  assert.equal(
+    envOf(injected.spec.containers[0]!).get("ANTHROPIC_BASE_URL"),
+    "http://127.0.0.1:7700/anthropic",
+  );
 });
 
 test("intercept proxy: proxy and CA-trust env, CA volume mounted read-only, proxy config file", () => {
