@@ -32,6 +32,7 @@ const knownFields = new Set([
   "user",
   "safety_identifier",
   "reasoning_effort",
+  "thinking",
   "prompt_cache_key",
 ]);
 
@@ -196,7 +197,14 @@ function readToolChoice(choice: unknown): StandardToolChoice | undefined {
   throw refuse("tool_choice", isRecord(choice) ? `'${String(choice.type)}'` : undefined);
 }
 
-function readReasoning(effort: unknown): StandardReasoningOptions | undefined {
+function readReasoning(effort: unknown, thinking: unknown): StandardReasoningOptions | undefined {
+  // DeepSeek's own switch, `thinking: {type: "enabled" | "disabled"}`, says on or off without a level.
+  if (thinking !== undefined && thinking !== null) {
+    if (!isRecord(thinking) || (thinking.type !== "enabled" && thinking.type !== "disabled")) {
+      throw refuse("thinking.type");
+    }
+    if (effort === undefined || effort === null) return { enabled: thinking.type === "enabled" };
+  }
   if (effort === undefined || effort === null) return undefined;
   if (effort === "none") return { enabled: false };
   if (effort === "minimal" || effort === "low" || effort === "medium" || effort === "high") {
@@ -240,7 +248,7 @@ export function openaiRequestToStandard(body: unknown): StandardRequest {
   const topP = readNumber(body.top_p, "top_p");
   const stop = readStop(body.stop);
   const streamUsage = readStreamUsage(body.stream_options);
-  const reasoning = readReasoning(body.reasoning_effort);
+  const reasoning = readReasoning(body.reasoning_effort, body.thinking);
   const user = typeof body.user === "string" ? body.user : body.safety_identifier;
   return {
     model: readString(body.model, "model"),
