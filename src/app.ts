@@ -7,8 +7,11 @@ import type { Exchange } from "./pipeline/exchange.ts";
 import type { Handler } from "./pipeline/stage.ts";
 import { routeStage } from "./routing/route-stage.ts";
 import type { RouteTable } from "./routing/route-table.ts";
+import type { ExchangeTracer } from "./telemetry/exchange-tracer.ts";
 import type { Metrics } from "./telemetry/metrics.ts";
 import { observeStage } from "./telemetry/observe-stage.ts";
+import { traceAttemptStage } from "./telemetry/trace-attempt-stage.ts";
+import { traceOperationStage } from "./telemetry/trace-operation-stage.ts";
 import { createDispatch } from "./upstream/dispatch.ts";
 
 export interface AppOptions {
@@ -17,6 +20,9 @@ export interface AppOptions {
   readonly logger: Logger;
   readonly maxModels: number;
   readonly onExchangeFinished?: (exchange: Exchange, status: number, completed: boolean) => void;
+  /** Only when tracing is on; without it no tracing stage is installed at all. */
+  readonly tracer?: ExchangeTracer;
+  readonly propagateTraceUpstream?: boolean;
 }
 
 export function createApp(options: AppOptions): Handler {
@@ -29,13 +35,19 @@ export function createApp(options: AppOptions): Handler {
         ...(options.onExchangeFinished === undefined
           ? {}
           : { onExchangeFinished: options.onExchangeFinished }),
+        ...(options.tracer === undefined ? {} : { tracer: options.tracer }),
+        propagateUpstream: options.propagateTraceUpstream === true,
       }),
       // rescue: the one place errors become responses, inside observe so error responses are measured.
       rescueStage({ logger: options.logger }),
       // route: decides provider and client dialect, which everything below (and rescue's rendering) needs.
       routeStage({ table: options.table }),
+      // traceOperation: the `chat {model}` span needs the route, and must enclose every attempt and fallback.
+      ...(options.tracer === undefined ? [] : [traceOperationStage({ tracer: options.tracer })]),
       // credentials: chooses the key for this attempt; last before dispatch so a retry can choose anew.
       credentialsStage(),
+      // traceAttempt: one HTTP span per attempt, innermost so it sees this attempt's key and timings.
+      ...(options.tracer === undefined ? [] : [traceAttemptStage({ tracer: options.tracer })]),
     ],
     // dispatch: sends upstream and resolves with a body that is observed as it streams.
     createDispatch(),

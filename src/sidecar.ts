@@ -16,6 +16,7 @@ import { drainServers } from "./server/shutdown.ts";
 import { createWebSocketUpgradeHandler } from "./server/websocket-upgrade.ts";
 import { createLogger } from "./telemetry/logger.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
+import { startTelemetry } from "./telemetry/telemetry.ts";
 import { createUndiciUpstreamClient, warmUpstream } from "./upstream/undici-upstream-client.ts";
 
 export interface SidecarOptions {
@@ -60,16 +61,28 @@ function createProviders(config: OutriggerConfig, env: NodeJS.ProcessEnv): Provi
 export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions = {}): Promise<Sidecar> {
   const { config } = loaded;
   const env = options.env ?? process.env;
-  const logger = options.logger ?? createLogger({ level: config.telemetry.accessLog.level });
+  const logger =
+    options.logger ?? createLogger({ level: env.OUTRIGGER_LOG_LEVEL ?? config.telemetry.accessLog.level });
   const metrics = createMetrics();
   const providers = createProviders(config, env);
   const table = createRouteTable(providers);
+  const telemetry = await startTelemetry({
+    config,
+    env,
+    logger,
+    metrics,
+    providers,
+    version: options.version ?? "dev",
+    ...(options.onExchangeFinished === undefined ? {} : { onExchangeFinished: options.onExchangeFinished }),
+  });
   const app = createApp({
     table,
     metrics,
     logger,
     maxModels: config.telemetry.metrics.maxModels,
-    ...(options.onExchangeFinished === undefined ? {} : { onExchangeFinished: options.onExchangeFinished }),
+    ...(telemetry.onExchangeFinished === undefined ? {} : { onExchangeFinished: telemetry.onExchangeFinished }),
+    ...(telemetry.tracer === undefined ? {} : { tracer: telemetry.tracer }),
+    propagateTraceUpstream: telemetry.propagateTraceUpstream,
   });
   const maxBodySize = Math.max(0, ...providers.map((provider) => provider.config.maxBodySize));
   const requestHandler = createProxyRequestHandler({
@@ -102,6 +115,7 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
   } catch (error) {
     for (const server of servers) server.close();
     await Promise.all(providers.map((provider) => provider.upstream.close()));
+    await telemetry.shutdown();
     throw error;
   }
   serving = true;
@@ -135,6 +149,8 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
         for (const source of provider.credentials) source.close();
       }
       await Promise.all(providers.map((provider) => provider.upstream.close()));
+      // Last, so the spans of requests that finished while draining are exported too.
+      await telemetry.shutdown();
       return finished;
     },
   };

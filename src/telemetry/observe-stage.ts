@@ -2,6 +2,8 @@
 import { performance } from "node:perf_hooks";
 import type { Exchange } from "../pipeline/exchange.ts";
 import type { Handler, Stage } from "../pipeline/stage.ts";
+import { detachTraceHeaders } from "./app-trace-headers.ts";
+import type { ExchangeTracer } from "./exchange-tracer.ts";
 import { createModelLabeler, genAiProviderName } from "./genai-attributes.ts";
 import type { Metrics } from "./metrics.ts";
 
@@ -10,6 +12,10 @@ export interface ObserveOptions {
   readonly maxModels: number;
   /** Called once per finished exchange, e.g. for the access log. */
   readonly onExchangeFinished?: (exchange: Exchange, status: number, completed: boolean) => void;
+  /** Present only when tracing is on: the disabled path creates no spans and parses no trace headers. */
+  readonly tracer?: ExchangeTracer;
+  /** Leave the app's `traceparent`/`tracestate` on the upstream request (`telemetry.tracing.propagateUpstream`). */
+  readonly propagateUpstream?: boolean;
 }
 
 function statusClass(status: number): string {
@@ -50,8 +56,13 @@ export function observeStage(options: ObserveOptions): Stage {
       metrics.tokenUsage.observe({ ...genAi, gen_ai_token_type: "output" }, outputTokens);
   };
 
+  const { tracer } = options;
+  const keepTraceHeaders = options.propagateUpstream === true;
   return function observe(next: Handler): Handler {
     return async (exchange) => {
+      tracer?.begin(exchange);
+      // The app's trace belongs to the app: its headers do not go to a third-party provider unless configured.
+      if (!keepTraceHeaders) detachTraceHeaders(exchange);
       const response = await next(exchange);
       const streaming = !(response.body instanceof Uint8Array);
       const providerLabel = exchange.route?.provider.id ?? "_none";
@@ -62,6 +73,7 @@ export function observeStage(options: ObserveOptions): Stage {
           if (streaming) metrics.activeStreams.dec({ provider: providerLabel });
           response.onFinished?.(outcome);
           record(exchange, response.status, outcome.completed);
+          tracer?.finish(exchange, response.status, outcome.completed);
           options.onExchangeFinished?.(exchange, response.status, outcome.completed);
         },
       };

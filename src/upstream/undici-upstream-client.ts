@@ -79,6 +79,10 @@ export function createUndiciUpstreamClient(options: UndiciUpstreamOptions): Upst
       }
     },
     close: () => pool.close(),
+    stats: () => {
+      const { connected, free, pending, queued, running } = pool.stats;
+      return { connected, free, pending, queued, running };
+    },
   };
 }
 

@@ -8,6 +8,15 @@ export interface UpstreamResponse {
   readonly body: Readable;
 }
 
+/** Connection counts of a client's pool, for the `outrigger_upstream_connections` gauge. */
+export interface UpstreamPoolStats {
+  readonly connected: number;
+  readonly free: number;
+  readonly pending: number;
+  readonly queued: number;
+  readonly running: number;
+}
+
 export interface UpstreamClient {
   readonly origin: string;
   /** baseUrl's path prefix, prepended to every upstream path. */
@@ -22,4 +31,6 @@ export interface UpstreamClient {
     headersTimeout?: number;
   }): Promise<UpstreamResponse>;
   close(): Promise<void>;
+  /** Current pool counts, read at scrape time (optional: test doubles need not have a pool). */
+  stats?(): UpstreamPoolStats;
 }

@@ -1,0 +1,261 @@
+// Builds each call's span tree — server → `chat {model}` → one HTTP span per attempt → `ttfb` — from the exchange.
+import { performance } from "node:perf_hooks";
+import {
+  type Attributes,
+  type Context,
+  createTraceState,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from "@opentelemetry/api";
+import type { Exchange } from "../pipeline/exchange.ts";
+import type { ProxyResponse } from "../pipeline/proxy-response.ts";
+import { resilienceNote } from "./exchange-notes.ts";
+import type { ExchangeTracer } from "./exchange-tracer.ts";
+import { genAiProviderName } from "./genai-attributes.ts";
+import { inputMessagesAttributes } from "./message-content.ts";
+import { formatTraceparent, parseTraceparent } from "./trace-context.ts";
+
+export interface SpanRecorderOptions {
+  readonly tracer: Tracer;
+  /** Record prompt text on the chat span (`gen_ai.input.messages`). */
+  readonly captureContent: boolean;
+  /** Send each attempt's own `traceparent` upstream (the app's trace headers are removed either way). */
+  readonly propagateUpstream: boolean;
+}
+
+interface OpenAttempt {
+  readonly span: Span;
+  readonly started: number;
+}
+
+interface ExchangeSpans {
+  readonly server: Span;
+  readonly serverContext: Context;
+  chat?: Span;
+  chatContext?: Context;
+  open?: OpenAttempt;
+}
+
+/**
+ * Epoch milliseconds for a performance.now() reading. Handing the SDK epoch times (not performance times,
+ * which each span converts with its own clock offset) keeps one call's spans and events on one clock.
+ */
+function epoch(monotonic: number): number {
+  return performance.timeOrigin + monotonic;
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(",") : value;
+}
+
+/** The error type of a thrown failure: a ProxyError's code, else the error's class name. */
+function thrownErrorType(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string") return code;
+  return error instanceof Error ? error.name : "_OTHER";
+}
+
+function markError(span: Span, errorType: string): void {
+  span.setAttribute("error.type", errorType);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
+}
+
+export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer {
+  const { tracer } = options;
+  const spans = new WeakMap<Exchange, ExchangeSpans>();
+  // Outlives `spans` (which finish clears) so the access log, written after finish, can name the trace.
+  const traceIds = new WeakMap<Exchange, string>();
+
+  const endAttempt = (record: ExchangeSpans, attempt: OpenAttempt, end: number): void => {
+    if (record.open === attempt) delete record.open;
+    attempt.span.end(epoch(Math.max(end, attempt.started)));
+  };
+
+  /** The head is in (or the attempt failed): status, `ttfb` child and `first_byte` event, when this attempt timed them. */
+  const recordHead = (exchange: Exchange, attempt: OpenAttempt, status: number | undefined): void => {
+    const { span, started } = attempt;
+    const { requestSent, firstByte } = exchange.timings;
+    if (
+      requestSent !== undefined &&
+      requestSent >= started &&
+      firstByte !== undefined &&
+      firstByte >= requestSent
+    ) {
+      tracer
+        .startSpan(
+          "ttfb",
+          { kind: SpanKind.INTERNAL, startTime: epoch(requestSent) },
+          trace.setSpan(ROOT_CONTEXT, span),
+        )
+        .end(epoch(firstByte));
+      span.addEvent("first_byte", undefined, epoch(firstByte));
+    }
+    if (status === undefined) return;
+    span.setAttribute("http.response.status_code", status);
+    if (status >= 400) markError(span, exchange.observed.errorType ?? String(status));
+  };
+
+  return {
+    begin(exchange) {
+      const { request } = exchange;
+      let parent = ROOT_CONTEXT;
+      const incoming = parseTraceparent(request.headers.traceparent);
+      if (incoming !== undefined) {
+        const traceState = headerText(request.headers.tracestate);
+        parent = trace.setSpanContext(ROOT_CONTEXT, {
+          ...incoming,
+          isRemote: true,
+          ...(traceState === undefined ? {} : { traceState: createTraceState(traceState) }),
+        });
+      }
+      const attributes: Attributes = {
+        "http.request.method": request.method,
+        "url.path": request.path,
+        "url.scheme": request.door === "proxy" ? "http" : "https",
+        "outrigger.door": request.door,
+      };
+      const userAgent = headerText(request.headers["user-agent"]);
+      if (userAgent !== undefined) attributes["user_agent.original"] = userAgent;
+      const server = tracer.startSpan(
+        `${request.method} ${request.path}`,
+        { kind: SpanKind.SERVER, startTime: epoch(exchange.timings.start), attributes },
+        parent,
+      );
+      spans.set(exchange, { server, serverContext: trace.setSpan(parent, server) });
+      traceIds.set(exchange, server.spanContext().traceId);
+    },
+
+    beginOperation(exchange) {
+      const record = spans.get(exchange);
+      const route = exchange.route;
+      if (record === undefined || record.chat !== undefined || route === undefined) return;
+      const model = exchange.observed.requestModel;
+      const base = new URL(route.provider.config.baseUrl);
+      const attributes: Attributes = {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.provider.name": genAiProviderName(route.provider),
+        "server.address": base.hostname,
+        "server.port": Number(base.port || (base.protocol === "https:" ? 443 : 80)),
+        "outrigger.provider": route.provider.id,
+      };
+      if (model !== undefined) attributes["gen_ai.request.model"] = model;
+      if (exchange.observed.stream !== undefined)
+        attributes["gen_ai.request.stream"] = exchange.observed.stream;
+      if (options.captureContent) Object.assign(attributes, inputMessagesAttributes(exchange.request.body));
+      const chat = tracer.startSpan(
+        model === undefined ? "chat" : `chat ${model}`,
+        { kind: SpanKind.CLIENT, startTime: epoch(performance.now()), attributes },
+        record.serverContext,
+      );
+      record.chat = chat;
+      record.chatContext = trace.setSpan(record.serverContext, chat);
+    },
+
+    async attempt(exchange, send): Promise<ProxyResponse> {
+      const record = spans.get(exchange);
+      const route = exchange.route;
+      if (record === undefined || route === undefined) return send();
+      const started = performance.now();
+      // A new attempt means the previous one is over, even if its (discarded) body never finished.
+      if (record.open !== undefined) endAttempt(record, record.open, started);
+      const upstream = route.provider.upstream;
+      const origin = new URL(upstream.origin);
+      const path = route.upstreamPath.split("?", 1)[0] ?? "";
+      const attributes: Attributes = {
+        "http.request.method": exchange.request.method,
+        "server.address": origin.hostname,
+        "server.port": Number(origin.port || (origin.protocol === "https:" ? 443 : 80)),
+        "url.full": `${upstream.origin}${upstream.basePath}${path}`,
+        "outrigger.provider": route.provider.id,
+        "outrigger.attempt": exchange.attempt,
+      };
+      if (exchange.attempt > 1) attributes["http.request.resend_count"] = exchange.attempt - 1;
+      const keyId = exchange.credential?.keyId;
+      if (keyId !== undefined) attributes["outrigger.key_id"] = keyId;
+      const span = tracer.startSpan(
+        exchange.request.method,
+        { kind: SpanKind.CLIENT, startTime: epoch(started), attributes },
+        record.chatContext ?? record.serverContext,
+      );
+      const attempt: OpenAttempt = { span, started };
+      record.open = attempt;
+      if (options.propagateUpstream)
+        exchange.request.headers.traceparent = formatTraceparent(span.spanContext());
+      try {
+        const response = await send();
+        recordHead(exchange, attempt, response.status);
+        // A fixed body is complete already; a stream's attempt lasts until the body ends (finish).
+        if (response.body instanceof Uint8Array) endAttempt(record, attempt, performance.now());
+        return response;
+      } catch (error) {
+        recordHead(exchange, attempt, undefined);
+        markError(span, thrownErrorType(error));
+        endAttempt(record, attempt, performance.now());
+        throw error;
+      }
+    },
+
+    finish(exchange, status, completed) {
+      const record = spans.get(exchange);
+      if (record === undefined) return;
+      spans.delete(exchange);
+      const { observed, timings } = exchange;
+      const end = timings.end ?? performance.now();
+      const firstToken = timings.firstToken;
+      const open = record.open;
+      if (open !== undefined) {
+        if (firstToken !== undefined && firstToken >= open.started)
+          open.span.addEvent("first_token", undefined, epoch(firstToken));
+        if (observed.errorType !== undefined && status < 400) markError(open.span, observed.errorType);
+        endAttempt(record, open, end);
+      }
+      const chat = record.chat;
+      if (chat !== undefined) {
+        const model = observed.requestModel ?? observed.responseModel;
+        if (model !== undefined) chat.updateName(`chat ${model}`);
+        const attributes: Attributes = {};
+        if (observed.responseModel !== undefined)
+          attributes["gen_ai.response.model"] = observed.responseModel;
+        if (observed.responseId !== undefined) attributes["gen_ai.response.id"] = observed.responseId;
+        const finish = observed.rawFinishReason ?? observed.finishReason;
+        if (finish !== undefined) attributes["gen_ai.response.finish_reasons"] = [finish];
+        const { usage } = observed;
+        if (usage.inputTokens !== undefined) attributes["gen_ai.usage.input_tokens"] = usage.inputTokens;
+        if (usage.outputTokens !== undefined) attributes["gen_ai.usage.output_tokens"] = usage.outputTokens;
+        if (usage.cacheReadTokens !== undefined)
+          attributes["gen_ai.usage.cache_read.input_tokens"] = usage.cacheReadTokens;
+        if (usage.cacheWriteTokens !== undefined)
+          attributes["gen_ai.usage.cache_creation.input_tokens"] = usage.cacheWriteTokens;
+        if (firstToken !== undefined) {
+          attributes["gen_ai.response.time_to_first_chunk"] = (firstToken - timings.start) / 1000;
+          chat.addEvent("first_token", undefined, epoch(firstToken));
+        }
+        if (timings.firstByte !== undefined) chat.addEvent("first_byte", undefined, epoch(timings.firstByte));
+        attributes["outrigger.retries"] = Math.max(0, exchange.attempt - 1);
+        const routed = exchange.route?.provider.id;
+        if (observed.answeredBy !== undefined && observed.answeredBy !== routed)
+          attributes["outrigger.fallback.provider"] = observed.answeredBy;
+        const keyId = exchange.credential?.keyId ?? observed.keyId;
+        if (keyId !== undefined) attributes["outrigger.key_id"] = keyId;
+        const note = resilienceNote(exchange);
+        if (note?.pacingWaitMs !== undefined) attributes["outrigger.pacing.wait_ms"] = note.pacingWaitMs;
+        if (note?.breakerState !== undefined) attributes["outrigger.breaker.state"] = note.breakerState;
+        chat.setAttributes(attributes);
+        const errorType = observed.errorType ?? (status >= 400 ? String(status) : undefined);
+        if (errorType !== undefined) markError(chat, errorType);
+        chat.end(epoch(end));
+      }
+      const { server } = record;
+      server.setAttribute("http.response.status_code", status);
+      if (!completed) server.setAttribute("outrigger.aborted", true);
+      if (status >= 500) markError(server, observed.errorType ?? String(status));
+      server.end(epoch(end));
+    },
+
+    traceId: (exchange) => traceIds.get(exchange),
+  };
+}

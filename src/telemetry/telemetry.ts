@@ -1,0 +1,82 @@
+// Assembles a sidecar's telemetry beyond the core metrics: tracing when configured, the access log, runtime gauges.
+import type { Logger } from "pino";
+import type { OutriggerConfig } from "../config/config-types.ts";
+import { credentialEvents } from "../credentials/credential-events.ts";
+import type { Exchange } from "../pipeline/exchange.ts";
+import type { ProviderRuntime } from "../routing/provider-runtime.ts";
+import { createAccessLog } from "./access-log.ts";
+import type { ExchangeTracer } from "./exchange-tracer.ts";
+import type { Metrics } from "./metrics.ts";
+import { registerRuntimeMetrics } from "./runtime-metrics.ts";
+import { startTracing } from "./tracing.ts";
+import { tracingSettings } from "./tracing-settings.ts";
+
+type ExchangeFinished = (exchange: Exchange, status: number, completed: boolean) => void;
+
+export interface TelemetryOptions {
+  readonly config: OutriggerConfig;
+  readonly env: NodeJS.ProcessEnv;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly providers: readonly ProviderRuntime[];
+  readonly version: string;
+  /** A caller's own per-exchange hook (tests), run after the access log line. */
+  readonly onExchangeFinished?: ExchangeFinished;
+}
+
+export interface Telemetry {
+  /** Undefined when tracing is off: no tracing stage is installed and no SDK module is loaded. */
+  readonly tracer?: ExchangeTracer;
+  readonly propagateTraceUpstream: boolean;
+  readonly onExchangeFinished?: ExchangeFinished;
+  /** Flushes pending spans and detaches listeners; call once the listeners have drained. */
+  shutdown(): Promise<void>;
+}
+
+export async function startTelemetry(options: TelemetryOptions): Promise<Telemetry> {
+  const { config, logger } = options;
+  const settings = tracingSettings(config.telemetry, options.env);
+  if (settings?.warning !== undefined) logger.warn({ tracing: settings.url }, settings.warning);
+  const tracing = settings === undefined ? undefined : await startTracing(settings, options.version);
+  if (tracing !== undefined) {
+    logger.info(
+      {
+        endpoint: tracing.settings.url,
+        protocol: tracing.settings.protocol,
+        captureContent: settings?.captureContent,
+      },
+      "tracing on",
+    );
+  }
+  const runtime = registerRuntimeMetrics({
+    registry: options.metrics.registry,
+    providers: options.providers,
+    events: credentialEvents,
+  });
+  const accessLog = config.telemetry.accessLog.enabled
+    ? createAccessLog({ logger, ...(tracing === undefined ? {} : { tracer: tracing.tracer }) })
+    : undefined;
+  const caller = options.onExchangeFinished;
+  const hooks = [accessLog, caller].filter((hook): hook is ExchangeFinished => hook !== undefined);
+  const onExchangeFinished: ExchangeFinished | undefined =
+    hooks.length === 0
+      ? undefined
+      : hooks.length === 1
+        ? hooks[0]
+        : (exchange, status, completed) => {
+            for (const hook of hooks) hook(exchange, status, completed);
+          };
+  return {
+    ...(tracing === undefined ? {} : { tracer: tracing.tracer }),
+    propagateTraceUpstream: config.telemetry.tracing.propagateUpstream,
+    ...(onExchangeFinished === undefined ? {} : { onExchangeFinished }),
+    async shutdown() {
+      runtime.close();
+      try {
+        await tracing?.shutdown();
+      } catch (error) {
+        logger.warn({ err: error }, "flushing spans at shutdown failed");
+      }
+    },
+  };
+}
