@@ -1,4 +1,4 @@
-// WebSocket upgrades (OpenAI Realtime style) through the base-URL and forward-proxy doors: key injected, frames intact.
+// WebSocket upgrades (OpenAI Realtime style) through all three doors: key injected, frames intact.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
@@ -33,7 +33,6 @@ before(async () => {
   keyDirectory = mkdtempSync(join(tmpdir(), "outrigger-ws-key-"));
   writeFileSync(join(keyDirectory, "openai"), `${realtimeKey}\n`);
   harness = await startInterceptHarness({
-    tls: false,
     providers: {
       openai: {
         protocol: "openai",
@@ -112,6 +111,19 @@ test("through the forward-proxy door: wss://api.openai.com/v1/realtime via HTTPS
   });
   const { text, binary } = await roundTrip(socket);
   agent.destroy();
+  assert.equal(text, 'echo:{"type":"session.update"}');
+  assert.deepEqual([...binary], [0, 1, 2, 250, 251, 252, 253, 254, 255]);
+  assertInjected(upgrades[before]);
+});
+
+test("through the host-alias door: wss://api.openai.com (aliased to the sidecar) by SNI", async () => {
+  const before = upgrades.length;
+  const socket = new WebSocket(`wss://127.0.0.1:${harness.tlsPort}/v1/realtime?model=gpt-realtime`, {
+    servername: "api.openai.com",
+    ca: readFileSync(harness.caFile, "utf8"),
+    headers: { host: "api.openai.com", authorization: `Bearer ${placeholder}`, "openai-beta": "realtime=v1" },
+  });
+  const { text, binary } = await roundTrip(socket);
   assert.equal(text, 'echo:{"type":"session.update"}');
   assert.deepEqual([...binary], [0, 1, 2, 250, 251, 252, 253, 254, 255]);
   assertInjected(upgrades[before]);
