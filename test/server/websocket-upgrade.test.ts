@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { WebSocket, WebSocketServer } from "ws";
+import { type ClientOptions, WebSocket, WebSocketServer } from "ws";
 import { type InterceptHarness, startInterceptHarness } from "./intercept-harness.ts";
 
 const realtimeKey = "sk-realtime-test-injected-0009";
@@ -118,11 +118,13 @@ test("through the forward-proxy door: wss://api.openai.com/v1/realtime via HTTPS
 
 test("through the host-alias door: wss://api.openai.com (aliased to the sidecar) by SNI", async () => {
   const before = upgrades.length;
-  const socket = new WebSocket(`wss://127.0.0.1:${harness.tlsPort}/v1/realtime?model=gpt-realtime`, {
+  // ws hands TLS options to tls.connect; its types just do not list `servername`.
+  const options: ClientOptions & { servername: string } = {
     servername: "api.openai.com",
     ca: readFileSync(harness.caFile, "utf8"),
     headers: { host: "api.openai.com", authorization: `Bearer ${placeholder}`, "openai-beta": "realtime=v1" },
-  });
+  };
+  const socket = new WebSocket(`wss://127.0.0.1:${harness.tlsPort}/v1/realtime?model=gpt-realtime`, options);
   const { text, binary } = await roundTrip(socket);
   assert.equal(text, 'echo:{"type":"session.update"}');
   assert.deepEqual([...binary], [0, 1, 2, 250, 251, 252, 253, 254, 255]);
