@@ -20,6 +20,8 @@ export interface SimulatorOptions {
   readonly fixtures?: string;
   /** Initial fault script. */
   readonly script?: readonly FaultStep[];
+  /** Oldest entries of the request log are dropped beyond this many (default 10 000), so a benchmark run stays flat. */
+  readonly maxRecordedRequests?: number;
 }
 
 /** One request as the simulator saw it; the close fields change while the response runs. */
@@ -82,6 +84,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const requests: RecordedRequest[] = [];
   let requestCount = 0;
   let closing = false;
+  const maxRecorded = options.maxRecordedRequests ?? 10_000;
 
   const control = {
     requests,
@@ -116,6 +119,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       step: undefined,
     };
     requests.push(record);
+    // Trim in batches so a long run does not pay an O(n) shift per request.
+    if (requests.length > maxRecorded * 1.1) requests.splice(0, requests.length - maxRecorded);
     requestCount += 1;
     const controller = new AbortController();
     let cut = false;

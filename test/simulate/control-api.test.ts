@@ -91,3 +91,18 @@ test("unknown control routes are 404 with a hint", async () => {
   assert.equal(response.status, 404);
   assert.match(response.body.toString(), /POST \/_simulator\/script/);
 });
+
+test("the request log keeps only the newest maxRecordedRequests entries", async () => {
+  const small = await startSimulator({ fixtures, maxRecordedRequests: 3 });
+  try {
+    for (let index = 0; index < 5; index += 1) {
+      await send(small.url, `/chat/completions?n=${index}`, { model: "deepseek-chat" });
+    }
+    assert.deepEqual(
+      small.requests.map((entry) => entry.url),
+      ["/chat/completions?n=2", "/chat/completions?n=3", "/chat/completions?n=4"],
+    );
+  } finally {
+    await small.close();
+  }
+});
