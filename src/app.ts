@@ -2,9 +2,13 @@
 import type { Logger } from "pino";
 import { credentialsStage } from "./credentials/credentials-stage.ts";
 import { rescueStage } from "./errors/rescue.ts";
+import type { Limiter } from "./limits/limiter.ts";
+import { createLocalLimiter } from "./limits/local-limiter.ts";
+import { paceStage } from "./limits/pace-stage.ts";
 import { compose } from "./pipeline/compose.ts";
 import type { Exchange } from "./pipeline/exchange.ts";
 import type { Handler } from "./pipeline/stage.ts";
+import { resilienceStage } from "./resilience/resilience-stage.ts";
 import { routeStage } from "./routing/route-stage.ts";
 import type { RouteTable } from "./routing/route-table.ts";
 import type { ExchangeTracer } from "./telemetry/exchange-tracer.ts";
@@ -23,6 +27,8 @@ export interface AppOptions {
   /** Only when tracing is on; without it no tracing stage is installed at all. */
   readonly tracer?: ExchangeTracer;
   readonly propagateTraceUpstream?: boolean;
+  /** The pacing backend (local or Redis-shared); a local one when absent. */
+  readonly limiter?: Limiter;
 }
 
 export function createApp(options: AppOptions): Handler {
@@ -44,8 +50,12 @@ export function createApp(options: AppOptions): Handler {
       routeStage({ table: options.table }),
       // traceOperation: the `chat {model}` span needs the route, and must enclose every attempt and fallback.
       ...(options.tracer === undefined ? [] : [traceOperationStage({ tracer: options.tracer })]),
-      // credentials: chooses the key for this attempt; last before dispatch so a retry can choose anew.
-      credentialsStage(),
+      // resilience: retry ∘ breaker ∘ timeout around the attempts below, so each retry re-paces and re-picks a key.
+      resilienceStage({ table: options.table, metrics: options.metrics }),
+      // pace: per attempt, after resilience, so a retry waits for the buckets, pauses and bulkhead like any request.
+      paceStage({ limiter: options.limiter ?? createLocalLimiter(), metrics: options.metrics }),
+            // credentials: chooses the key for this attempt; last before dispatch so a retry can choose anew.
+      credentialsStage({ metrics: options.metrics }),
       // traceAttempt: one HTTP span per attempt, innermost so it sees this attempt's key and timings.
       ...(options.tracer === undefined ? [] : [traceAttemptStage({ tracer: options.tracer })]),
     ],

@@ -4,6 +4,8 @@ import type { Logger } from "pino";
 import { createApp } from "./app.ts";
 import type { LoadedConfig, OutriggerConfig } from "./config/config-types.ts";
 import { createCredentialSource } from "./credentials/create-credential-source.ts";
+import { pooledCredentials } from "./credentials/key-pool.ts";
+import { createLimiter } from "./limits/create-limiter.ts";
 import type { Exchange } from "./pipeline/exchange.ts";
 import { adapterFor } from "./providers/providers.ts";
 import type { ProviderRuntime } from "./routing/provider-runtime.ts";
@@ -43,12 +45,21 @@ export interface Sidecar {
   stop(grace?: number): Promise<boolean>;
 }
 
-function createProviders(config: OutriggerConfig, env: NodeJS.ProcessEnv): ProviderRuntime[] {
+function createProviders(
+  config: OutriggerConfig,
+  env: NodeJS.ProcessEnv,
+  metrics: Metrics,
+): ProviderRuntime[] {
   return Object.entries(config.providers).map(([id, providerConfig]) => ({
     id,
     config: providerConfig,
     adapter: adapterFor(providerConfig.protocol),
-    credentials: providerConfig.credentials.map((entry) => createCredentialSource(entry, { env })),
+    // Several credentials form a key pool, whose view shows set-aside keys in /readyz.
+    credentials: pooledCredentials(
+      id,
+      providerConfig.credentials.map((entry) => createCredentialSource(entry, { env })),
+      metrics,
+    ),
     upstream: createUndiciUpstreamClient({
       baseUrl: providerConfig.baseUrl,
       tls: providerConfig.tls,
@@ -64,7 +75,8 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
   const logger =
     options.logger ?? createLogger({ level: env.OUTRIGGER_LOG_LEVEL ?? config.telemetry.accessLog.level });
   const metrics = createMetrics();
-  const providers = createProviders(config, env);
+  const providers = createProviders(config, env, metrics);
+  const limiter = await createLimiter(config, { logger, metrics, env });
   const table = createRouteTable(providers);
   const telemetry = await startTelemetry({
     config,
@@ -83,6 +95,7 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
     ...(telemetry.onExchangeFinished === undefined ? {} : { onExchangeFinished: telemetry.onExchangeFinished }),
     ...(telemetry.tracer === undefined ? {} : { tracer: telemetry.tracer }),
     propagateTraceUpstream: telemetry.propagateTraceUpstream,
+    limiter,
   });
   const maxBodySize = Math.max(0, ...providers.map((provider) => provider.config.maxBodySize));
   const requestHandler = createProxyRequestHandler({
@@ -115,6 +128,7 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
   } catch (error) {
     for (const server of servers) server.close();
     await Promise.all(providers.map((provider) => provider.upstream.close()));
+    await limiter.close();
     await telemetry.shutdown();
     throw error;
   }
@@ -149,6 +163,7 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
         for (const source of provider.credentials) source.close();
       }
       await Promise.all(providers.map((provider) => provider.upstream.close()));
+      await limiter.close();
       // Last, so the spans of requests that finished while draining are exported too.
       await telemetry.shutdown();
       return finished;

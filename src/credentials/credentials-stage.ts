@@ -1,39 +1,108 @@
-// credentials: picks this attempt's credential from the provider's pool; dispatch injects it.
+// credentials: picks this attempt's key from the provider's pool, injects nothing itself (dispatch does), learns from the answer.
+import { performance } from "node:perf_hooks";
+import { ProxyError } from "../errors/proxy-error.ts";
+import { sleep } from "../limits/sleep.ts";
+import type { Exchange } from "../pipeline/exchange.ts";
+import type { ProxyResponse } from "../pipeline/proxy-response.ts";
 import type { Handler, Stage } from "../pipeline/stage.ts";
-import type { CredentialSource } from "./credential.ts";
+import type { ProviderRuntime } from "../routing/provider-runtime.ts";
+import type { Metrics } from "../telemetry/metrics.ts";
+import type { Credential, CredentialSource } from "./credential.ts";
+import { createKeyPool, type KeyPool, keyPoolOf } from "./key-pool.ts";
 
-/** Spreads requests across the available keys of a pool; the resilience work adds cool-downs. */
-function pick(sources: readonly CredentialSource[], turn: number): CredentialSource {
-  for (let offset = 0; offset < sources.length; offset++) {
-    const source = sources[(turn + offset) % sources.length]!;
-    if (source.status().available) return source;
-  }
-  // None available: asking the first one yields the error that names what to set.
-  return sources[0]!;
+export interface CredentialsOptions {
+  readonly metrics?: Metrics;
+  /** Wall clock (epoch ms): cool-downs end at the provider's reset times. */
+  readonly now?: () => number;
 }
 
-export function credentialsStage(): Stage {
+/** An upstream 401 may mean the token was revoked or rotated early: refresh once, retry only with a new credential. */
+async function retryOnRejection(
+  exchange: Exchange,
+  source: CredentialSource,
+  credential: Credential,
+  response: ProxyResponse,
+  next: Handler,
+): Promise<ProxyResponse> {
+  if (response.status !== 401 || exchange.signal.aborted) return response;
+  source.invalidate(credential.keyId);
+  const fresh = await source.current().catch(() => credential);
+  if (fresh.keyId === credential.keyId) return response;
+  exchange.credential = fresh;
+  exchange.observed.keyId = fresh.keyId;
+  return next(exchange);
+}
+
+export function credentialsStage(options: CredentialsOptions = {}): Stage {
+  const now = options.now ?? Date.now;
+  // Pools built by the sidecar are found through their sources; others (tests, ad-hoc runtimes) get one here.
+  const localPools = new WeakMap<ProviderRuntime, KeyPool>();
+  const poolFor = (provider: ProviderRuntime): KeyPool => {
+    const pool = keyPoolOf(provider.credentials) ?? localPools.get(provider);
+    if (pool !== undefined) return pool;
+    const created = createKeyPool(provider.id, provider.credentials, options.metrics);
+    localPools.set(provider, created);
+    return created;
+  };
+
+  /** Every key is cooling: wait for the first to come back, within the provider's queue timeout. */
+  async function pickKey(
+    exchange: Exchange,
+    provider: ProviderRuntime,
+    pool: KeyPool,
+  ): Promise<CredentialSource> {
+    const started = performance.now();
+    const { queueTimeout } = provider.config.resilience.bulkhead;
+    for (;;) {
+      const pick = pool.pick(now());
+      if ("source" in pick) {
+        if (performance.now() - started > 1) {
+          options.metrics?.pacingWait.observe(
+            { provider: provider.id, cause: "key_cooldown" },
+            (performance.now() - started) / 1000,
+          );
+        }
+        return pick.source;
+      }
+      const wait = pick.waitUntil - now();
+      if (wait > queueTimeout - (performance.now() - started)) {
+        options.metrics?.pacingRejections.inc({ provider: provider.id });
+        throw new ProxyError(
+          "pacing_wait_exceeded",
+          `Every key of provider '${provider.id}' is rate-limited.`,
+          {
+            headers: { "retry-after": String(Math.max(1, Math.ceil(wait / 1000))) },
+          },
+        );
+      }
+      await sleep(Math.max(1, wait), exchange.attemptSignal ?? exchange.signal);
+    }
+  }
+
   return function credentials(next: Handler): Handler {
-    let turn = 0;
     return async (exchange) => {
-      const sources = exchange.route?.provider.credentials ?? [];
-      if (sources.length === 0) {
+      const provider = exchange.route?.provider;
+      const sources = provider?.credentials ?? [];
+      if (provider === undefined || sources.length === 0) {
         exchange.credential = undefined;
         return next(exchange);
       }
-      const source = sources.length === 1 ? sources[0]! : pick(sources, turn++);
+      if (sources.length === 1) {
+        // One key: its limits are the provider's, paced by the pace stage; nothing to choose.
+        const credential = await sources[0]!.current();
+        exchange.credential = credential;
+        exchange.observed.keyId = credential.keyId;
+        return retryOnRejection(exchange, sources[0]!, credential, await next(exchange), next);
+      }
+      const pool = poolFor(provider);
+      const source = await pickKey(exchange, provider, pool);
       const credential = await source.current();
       exchange.credential = credential;
       exchange.observed.keyId = credential.keyId;
       const response = await next(exchange);
-      if (response.status !== 401 || exchange.signal.aborted) return response;
-      // A 401 may mean the token was revoked or rotated early: refresh once, and retry only with a new credential.
-      source.invalidate(credential.keyId);
-      const fresh = await source.current().catch(() => credential);
-      if (fresh.keyId === credential.keyId) return response;
-      exchange.credential = fresh;
-      exchange.observed.keyId = fresh.keyId;
-      return next(exchange);
+      const report = exchange.upstream;
+      if (report !== undefined) pool.report(source, report.status, report.headers, provider.adapter, now());
+      return retryOnRejection(exchange, source, credential, response, next);
     };
   };
 }

@@ -1,6 +1,7 @@
 // Exchange: the typed per-request record every stage reads and fills in.
 import type { IncomingHttpHeaders } from "node:http";
 import type { Credential } from "../credentials/credential.ts";
+import type { ErrorKind } from "../errors/error-codes.ts";
 import type { Route } from "../routing/route.ts";
 import type { StandardFinishReason, StandardUsage } from "../schema/standard-usage.ts";
 
@@ -57,4 +58,21 @@ export interface Exchange {
   /** 1 for the first upstream attempt. */
   attempt: number;
   readonly observed: Observation;
+  /**
+   * Aborts this attempt's upstream request, set per attempt by the resilience stage: the client went away,
+   * the total deadline passed, or the attempt timed out before its first event. Dispatch falls back to `signal`.
+   */
+  attemptSignal?: AbortSignal;
+  /** What the upstream answered on the last attempt, set by dispatch for the resilience stage's verdict. */
+  upstream?: UpstreamReport;
+}
+
+/** The upstream's answer as the retry verdict and the pacing need it (raw headers, parsed error). */
+export interface UpstreamReport {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  /** For a status ≥ 400: the kind the adapter parsed from the error body (`billing`, `rate_limit` …). */
+  readonly errorKind?: ErrorKind;
+  /** For a 2xx stream whose first event was an error: the provider's error type (`overloaded_error`). */
+  readonly firstEventError?: string;
 }

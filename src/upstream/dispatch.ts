@@ -1,10 +1,12 @@
-// dispatch: the terminal handler — sends the prepared request through the provider's pool.
+// dispatch: the terminal handler — sends the prepared request through the provider's pool, resolving at the first event.
 import { performance } from "node:perf_hooks";
+import { ProxyError } from "../errors/proxy-error.ts";
 import type { Exchange } from "../pipeline/exchange.ts";
 import type { ProxyResponse } from "../pipeline/proxy-response.ts";
 import type { Handler } from "../pipeline/stage.ts";
+import type { StandardEventDecoder } from "../schema/standard-event.ts";
 import { mediaTypeOf } from "../streaming/decoder-for.ts";
-import { observeStream } from "../streaming/observe-stream.ts";
+import { type FirstEventRead, observeStream, readToFirstEvent } from "../streaming/observe-stream.ts";
 import { endToEndHeaders } from "./hop-by-hop.ts";
 
 /** Error bodies are read whole (they are small) so the error can be parsed and observed. */
@@ -29,6 +31,9 @@ export function createDispatch(): Handler {
     const route = exchange.route;
     if (route === undefined) throw new Error("dispatch reached without a route");
     const { adapter, upstream } = route.provider;
+    const { timeouts } = route.provider.config.resilience;
+    const signal = exchange.attemptSignal ?? exchange.signal;
+    exchange.upstream = undefined;
     const prepared = await adapter.prepare(exchange, exchange.credential);
     exchange.timings.requestSent = performance.now();
     const response = await upstream.request({
@@ -36,7 +41,9 @@ export function createDispatch(): Handler {
       path: prepared.path,
       headers: prepared.headers,
       body: prepared.body,
-      signal: exchange.signal,
+      signal,
+      // undici bounds the wait for the response head; its HeadersTimeoutError becomes `upstream_timeout`.
+      headersTimeout: timeouts.firstByte,
     });
     exchange.timings.firstByte = performance.now();
     const headers = endToEndHeaders(response.headers);
@@ -46,6 +53,7 @@ export function createDispatch(): Handler {
       const body = await readBounded(response.body, maxErrorBody);
       const error = adapter.parseError(response.status, response.headers, body.toString("utf8"));
       exchange.observed.errorType = error.kind;
+      exchange.upstream = { status: response.status, headers: response.headers, errorKind: error.kind };
       if (adapter.renderUpstreamErrors === true) {
         const rendered = adapter.renderError(error);
         delete headers["content-length"];
@@ -68,16 +76,80 @@ export function createDispatch(): Handler {
       delete headers["content-length"];
     }
     const decoder = adapter.decoderFor(clientContentType);
-    if (decoder === undefined) return { status: response.status, headers, body: upstreamBody };
+    if (decoder === undefined) {
+      exchange.upstream = { status: response.status, headers: response.headers };
+      return { status: response.status, headers, body: upstreamBody };
+    }
     const mediaType = mediaTypeOf(clientContentType);
     const isEventStream = mediaType !== "application/json" && !mediaType.endsWith("+json");
+    const abort = (error: Error): void => {
+      response.body.destroy(error);
+    };
+    if (!isEventStream) {
+      // A JSON body has no first event before its end: the head is its retry boundary.
+      exchange.upstream = { status: response.status, headers: response.headers };
+      return {
+        status: response.status,
+        headers,
+        body: observeStream(upstreamBody, exchange, { decoder, idleTimeout: timeouts.idle, abort }),
+      };
+    }
+    const iterator = upstreamBody[Symbol.asyncIterator]();
+    const first = await untilFirstEvent(iterator, exchange, decoder, signal, abort, timeouts.firstToken);
+    exchange.upstream = {
+      status: response.status,
+      headers: response.headers,
+      ...(first.progress.firstError === undefined ? {} : { firstEventError: first.progress.firstError }),
+    };
     return {
       status: response.status,
       headers,
-      body: observeStream(upstreamBody, exchange, {
+      body: observeStream({ [Symbol.asyncIterator]: () => iterator }, exchange, {
         decoder,
-        ...(isEventStream ? { renderStreamError: adapter.renderStreamError } : {}),
+        renderStreamError: adapter.renderStreamError,
+        replay: first.chunks,
+        progress: first.progress,
+        idleTimeout: timeouts.idle,
+        abort,
       }),
     };
   };
+}
+
+/**
+ * The retry boundary (DESIGN.md §2): waits for the first content, error or end event, bounded by the
+ * firstToken timeout. Keep-alive comments arrive as bytes but no events, so they do not stop this clock.
+ */
+async function untilFirstEvent(
+  iterator: AsyncIterator<Uint8Array>,
+  exchange: Exchange,
+  decoder: StandardEventDecoder,
+  signal: AbortSignal,
+  abort: (error: Error) => void,
+  firstToken: number,
+): Promise<FirstEventRead> {
+  const timer = setTimeout(() => {
+    abort(
+      new ProxyError(
+        "upstream_first_token_timeout",
+        `The upstream sent no first token within ${firstToken} ms.`,
+      ),
+    );
+  }, firstToken);
+  try {
+    return await readToFirstEvent(iterator, exchange, decoder);
+  } catch (error) {
+    if (signal.aborted) throw signal.reason ?? error;
+    if (error instanceof ProxyError) throw error;
+    // Cut before anything reached the client: still safe to resend.
+    throw new ProxyError(
+      "upstream_connection_reset",
+      "The upstream closed the stream before its first event.",
+      {
+        cause: error,
+      },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -1,0 +1,182 @@
+// Key pools: several credentials on one provider share its traffic; a 429 cools a key, a 401/403 sets it aside.
+import type { IncomingHttpHeaders } from "node:http";
+import type { ProviderAdapter } from "../providers/provider-adapter.ts";
+import { retryDelay } from "../resilience/retry-delay.ts";
+import type { Metrics } from "../telemetry/metrics.ts";
+import type { CredentialSource, CredentialStatus } from "./credential.ts";
+
+type KeyState = "active" | "cooling" | "rejected";
+
+interface PoolEntry {
+  readonly source: CredentialSource;
+  state: KeyState;
+  /** Cooling: epoch ms when the key may serve again. */
+  until: number;
+  /** Rejected: the status that set it aside and the key it was (a rotated secret gets a fresh chance). */
+  rejectedStatus: number;
+  rejectedKeyId: string | undefined;
+}
+
+export type KeyPick = { readonly source: CredentialSource } | { readonly waitUntil: number };
+
+export interface KeyPool {
+  /** The pool's sources as /readyz and /status show them: a set-aside key reports itself unavailable. */
+  readonly sources: readonly CredentialSource[];
+  pick(now: number): KeyPick;
+  /** Feeds back one attempt's answer for the key it used. */
+  report(
+    source: CredentialSource,
+    status: number,
+    headers: IncomingHttpHeaders,
+    adapter: ProviderAdapter,
+    now: number,
+  ): void;
+}
+
+const pools = new WeakMap<readonly CredentialSource[], KeyPool>();
+
+/** The pool behind a provider's `credentials` list, when it was built by createKeyPool. */
+export function keyPoolOf(sources: readonly CredentialSource[]): KeyPool | undefined {
+  return pools.get(sources);
+}
+
+/** How long a rate-limited key rests: the upstream's own signals, else a second. */
+function cooldown(headers: IncomingHttpHeaders, adapter: ProviderAdapter, now: number): number {
+  const delay = retryDelay({
+    attempt: 1,
+    headers,
+    rateLimits: adapter.readRateLimits(headers, now),
+    now,
+    random: () => 1,
+    retry: { baseDelay: 1_000, maxDelay: 1_000, maxWait: 10 * 60_000 },
+    clientLeft: Number.POSITIVE_INFINITY,
+  });
+  return delay.take ? Math.max(delay.delay, 1) : 10 * 60_000;
+}
+
+function exhaustedReset(
+  headers: IncomingHttpHeaders,
+  adapter: ProviderAdapter,
+  now: number,
+): number | undefined {
+  let until: number | undefined;
+  for (const dimension of Object.values(adapter.readRateLimits(headers, now))) {
+    if (dimension.remaining === 0 && dimension.resetAt !== undefined && dimension.resetAt > now) {
+      until = Math.max(until ?? 0, dimension.resetAt);
+    }
+  }
+  return until;
+}
+
+export function createKeyPool(
+  providerId: string,
+  sources: readonly CredentialSource[],
+  metrics?: Metrics,
+): KeyPool {
+  const entries: PoolEntry[] = sources.map((source) => ({
+    source,
+    state: "active",
+    until: 0,
+    rejectedStatus: 0,
+    rejectedKeyId: undefined,
+  }));
+  const setState = (entry: PoolEntry, state: KeyState): void => {
+    // The key's position in the config: stable, and never the secret (readyz maps it to its key id).
+    const key = String(entries.indexOf(entry));
+    for (const candidate of ["active", "cooling", "rejected"] as const) {
+      metrics?.keyState.set({ provider: providerId, key, state: candidate }, candidate === state ? 1 : 0);
+    }
+    entry.state = state;
+  };
+  const view = (entry: PoolEntry): CredentialSource => ({
+    description: entry.source.description,
+    current: () => entry.source.current(),
+    invalidate: () => entry.source.invalidate(),
+    close: () => entry.source.close(),
+    status(): CredentialStatus {
+      const status = entry.source.status();
+      if (entry.state === "rejected" && status.keyId === entry.rejectedKeyId) {
+        return {
+          ...status,
+          available: false,
+          detail: `set aside: the upstream answered ${entry.rejectedStatus} for this key (${status.detail})`,
+        };
+      }
+      if (entry.state === "cooling" && entry.until > Date.now()) {
+        return {
+          ...status,
+          detail: `${status.detail}; cooling down until ${new Date(entry.until).toISOString()}`,
+        };
+      }
+      return status;
+    },
+  });
+  const byView = new Map<CredentialSource, PoolEntry>();
+  const views = entries.map((entry) => {
+    const sourceView = view(entry);
+    byView.set(sourceView, entry);
+    byView.set(entry.source, entry);
+    return sourceView;
+  });
+  let turn = 0;
+
+  const pool: KeyPool = {
+    sources: views,
+    pick(now) {
+      let soonest = Number.POSITIVE_INFINITY;
+      for (let offset = 0; offset < entries.length; offset++) {
+        const index = (turn + offset) % entries.length;
+        const entry = entries[index]!;
+        const status = entry.source.status();
+        if (entry.state === "rejected") {
+          // A rotated secret (a new key id behind the same source) gets a fresh chance.
+          if (status.keyId === entry.rejectedKeyId) continue;
+          setState(entry, "active");
+        }
+        if (entry.state === "cooling") {
+          if (entry.until > now) {
+            soonest = Math.min(soonest, entry.until);
+            continue;
+          }
+          setState(entry, "active");
+        }
+        if (!status.available) continue;
+        turn = index + 1;
+        return { source: views[index]! };
+      }
+      if (soonest !== Number.POSITIVE_INFINITY) return { waitUntil: soonest };
+      // Every key set aside or missing: the first one's answer (or error) tells the client what is wrong.
+      return { source: views[0]! };
+    },
+    report(source, status, headers, adapter, now) {
+      const entry = byView.get(source);
+      if (entry === undefined) return;
+      if (status === 401 || status === 403) {
+        entry.rejectedStatus = status;
+        entry.rejectedKeyId = entry.source.status().keyId;
+        setState(entry, "rejected");
+        // A file or refreshed source may hold a newer secret by now.
+        entry.source.invalidate();
+        return;
+      }
+      const until =
+        status === 429 ? now + cooldown(headers, adapter, now) : exhaustedReset(headers, adapter, now);
+      if (until !== undefined) {
+        entry.until = until;
+        setState(entry, "cooling");
+      }
+    },
+  };
+  pools.set(views, pool);
+  for (const entry of entries) setState(entry, "active");
+  return pool;
+}
+
+/** A provider's credentials as the runtime holds them: a pool's view when there are several, else as they are. */
+export function pooledCredentials(
+  providerId: string,
+  sources: readonly CredentialSource[],
+  metrics?: Metrics,
+): readonly CredentialSource[] {
+  return sources.length > 1 ? createKeyPool(providerId, sources, metrics).sources : sources;
+}

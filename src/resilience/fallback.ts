@@ -1,0 +1,66 @@
+// Fallback candidates when a provider's circuit is open: same dialect here; cross-dialect is the conversion seam.
+import type { FallbackTarget } from "../config/config-types.ts";
+import type { Exchange } from "../pipeline/exchange.ts";
+import type { ProviderRuntime } from "../routing/provider-runtime.ts";
+import type { RouteTable } from "../routing/route-table.ts";
+
+export interface FallbackCandidate {
+  readonly provider: ProviderRuntime;
+  readonly model?: string;
+}
+
+/**
+ * The seam for cross-dialect fallback: given the exchange and a target of another dialect, return the exchange
+ * rewritten for it (request converted, response converted back), or undefined to skip the target. The
+ * conversion work plugs its converter in here; without one, other-dialect targets are skipped.
+ */
+export type CrossDialectFallback = (exchange: Exchange, target: FallbackCandidate) => Exchange | undefined;
+
+/** The configured fallback targets of `provider` that speak its dialect, in config order. */
+export function fallbackCandidates(provider: ProviderRuntime, table: RouteTable): FallbackCandidate[] {
+  const candidates: FallbackCandidate[] = [];
+  for (const target of provider.config.fallback as readonly FallbackTarget[]) {
+    const runtime = table.providers.get(target.provider);
+    if (runtime === undefined || runtime === provider) continue;
+    if (runtime.adapter.dialect !== provider.adapter.dialect) continue;
+    candidates.push({ provider: runtime, ...(target.model === undefined ? {} : { model: target.model }) });
+  }
+  return candidates;
+}
+
+/** The configured targets of another dialect: only usable through a CrossDialectFallback. */
+export function crossDialectTargets(provider: ProviderRuntime, table: RouteTable): FallbackCandidate[] {
+  return provider.config.fallback.flatMap((target) => {
+    const runtime = table.providers.get(target.provider);
+    if (runtime === undefined || runtime.adapter.dialect === provider.adapter.dialect) return [];
+    return [{ provider: runtime, ...(target.model === undefined ? {} : { model: target.model }) }];
+  });
+}
+
+/**
+ * The exchange re-aimed at a same-dialect fallback: the route's provider swapped and, when the target names a
+ * model, the JSON body's top-level `model` replaced (both dialects carry it there). Observation and timings
+ * are shared with the original, so telemetry sees one request; `answeredBy` names who served it.
+ */
+export function exchangeForFallback(exchange: Exchange, candidate: FallbackCandidate): Exchange {
+  const route = exchange.route;
+  if (route === undefined) throw new Error("fallback without a route");
+  let body = exchange.request.body;
+  if (candidate.model !== undefined && body.length > 0) {
+    try {
+      const parsed: unknown = JSON.parse(body.toString("utf8"));
+      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
+        body = Buffer.from(JSON.stringify({ ...parsed, model: candidate.model }));
+      }
+    } catch {
+      // Not JSON: sent as it came; the provider judges it.
+    }
+  }
+  exchange.observed.answeredBy = candidate.provider.id;
+  return {
+    ...exchange,
+    request: { ...exchange.request, body },
+    route: { ...route, provider: candidate.provider },
+    attempt: 1,
+  };
+}

@@ -1,0 +1,112 @@
+// One cockatiel policy per provider, from its config: retry ∘ circuit breaker ∘ timeout (`wrap`), plus a retry budget.
+import {
+  CircuitState,
+  circuitBreaker,
+  handleWhenResult,
+  type IBackoff,
+  type IBackoffFactory,
+  type IPolicy,
+  type IRetryBackoffContext,
+  type IRetryContext,
+  retry,
+  SamplingBreaker,
+  TimeoutStrategy,
+  timeout,
+  wrap,
+} from "cockatiel";
+import type { ResilienceConfig } from "../config/config-types.ts";
+import type { ProxyError } from "../errors/proxy-error.ts";
+import type { ProxyResponse } from "../pipeline/proxy-response.ts";
+import type { Metrics } from "../telemetry/metrics.ts";
+import { createRetryBudget, type RetryBudget } from "./retry-budget.ts";
+
+/** What one attempt function returns to the policy: it never throws for an upstream failure, it reports it. */
+export interface AttemptResult {
+  readonly response?: ProxyResponse;
+  readonly error?: ProxyError;
+  /** Decided by the verdict, the delay, the attempt count and the budget — before cockatiel sees the result. */
+  readonly retry: boolean;
+  readonly delay: number;
+  readonly breakerFailure: boolean;
+}
+
+export interface ProviderPolicy {
+  readonly providerId: string;
+  readonly config: ResilienceConfig;
+  readonly policy: IPolicy<IRetryContext>;
+  readonly budget: RetryBudget;
+  /** Milliseconds until an open circuit lets a probe through; 0 when it is not open. */
+  halfOpenIn(): number;
+  isOpen(): boolean;
+}
+
+const stateNames: Record<CircuitState, string> = {
+  [CircuitState.Closed]: "closed",
+  [CircuitState.Open]: "open",
+  [CircuitState.HalfOpen]: "half-open",
+  [CircuitState.Isolated]: "isolated",
+};
+
+function isAttemptResult(value: unknown): value is AttemptResult {
+  return typeof value === "object" && value !== null && "retry" in value && "breakerFailure" in value;
+}
+
+/** The delay was computed with the verdict (it depends on the failed response's headers): cockatiel just waits it. */
+const decidedBackoff: IBackoffFactory<IRetryBackoffContext<unknown>> = {
+  next(context): IBackoff<IRetryBackoffContext<unknown>> {
+    const value = "value" in context.result ? context.result.value : undefined;
+    return { duration: isAttemptResult(value) ? value.delay : 0, next: decidedBackoff.next };
+  },
+};
+
+export function createProviderPolicy(
+  providerId: string,
+  config: ResilienceConfig,
+  metrics: Metrics | undefined,
+): ProviderPolicy {
+  const retryPolicy = retry(
+    handleWhenResult((result) => isAttemptResult(result) && result.retry),
+    // cockatiel counts retries; the config counts attempts.
+    { maxAttempts: Math.max(0, config.retry.maxAttempts - 1), backoff: decidedBackoff },
+  );
+  const windowSeconds = config.breaker.window / 1000;
+  const breakerPolicy = circuitBreaker(
+    handleWhenResult((result) => isAttemptResult(result) && result.breakerFailure),
+    {
+      halfOpenAfter: config.breaker.halfOpenAfter,
+      breaker: new SamplingBreaker({
+        // cockatiel wants (0, 1): a ratio of 1 means "every request failed", just under it behaves the same.
+        threshold: Math.min(config.breaker.failureRatio, 0.999),
+        duration: config.breaker.window,
+        minimumRps: config.breaker.minRequests / windowSeconds,
+      }),
+    },
+  );
+  // Bounds an attempt up to its retry boundary (first event); dispatch enforces firstByte and firstToken precisely.
+  const attemptTimeout = timeout(
+    config.timeouts.connect + config.timeouts.firstByte + config.timeouts.firstToken,
+    { strategy: TimeoutStrategy.Cooperative, abortOnReturn: false },
+  );
+  let openedAt = 0;
+  breakerPolicy.onBreak(() => {
+    openedAt = Date.now();
+  });
+  metrics?.circuitState.set({ provider: providerId }, 0);
+  breakerPolicy.onStateChange((state) => {
+    metrics?.circuitState.set({ provider: providerId }, state === CircuitState.Isolated ? 1 : state);
+    metrics?.circuitTransitions.inc({ provider: providerId, state: stateNames[state] });
+  });
+  const budget = createRetryBudget({ ratio: config.retry.budgetRatio });
+
+  return {
+    providerId,
+    config,
+    policy: wrap(retryPolicy, breakerPolicy, attemptTimeout),
+    budget,
+    isOpen: () => breakerPolicy.state === CircuitState.Open,
+    halfOpenIn: () =>
+      breakerPolicy.state === CircuitState.Open
+        ? Math.max(0, openedAt + config.breaker.halfOpenAfter - Date.now())
+        : 0,
+  };
+}

@@ -1,0 +1,229 @@
+// resilience: runs each request's attempts under its provider's cockatiel policy; falls back when a circuit is open.
+import { isBrokenCircuitError } from "cockatiel";
+import { ProxyError, toProxyError } from "../errors/proxy-error.ts";
+import type { Exchange, UpstreamReport } from "../pipeline/exchange.ts";
+import type { ProxyResponse } from "../pipeline/proxy-response.ts";
+import type { Handler, Stage } from "../pipeline/stage.ts";
+import type { ProviderRuntime } from "../routing/provider-runtime.ts";
+import type { RouteTable } from "../routing/route-table.ts";
+import type { Metrics } from "../telemetry/metrics.ts";
+import { exchangeForFallback, fallbackCandidates } from "./fallback.ts";
+import { type AttemptFailure, isBreakerFailure, isRetryable } from "./is-retryable.ts";
+import { type AttemptResult, createProviderPolicy, type ProviderPolicy } from "./provider-policy.ts";
+import { retryDelay } from "./retry-delay.ts";
+
+export interface ResilienceOptions {
+  readonly table: RouteTable;
+  readonly metrics?: Metrics;
+  /** Wall clock (epoch ms) for HTTP dates and reset times. */
+  readonly now?: () => number;
+  /** Jitter source in [0, 1). */
+  readonly random?: () => number;
+}
+
+/** The proxy has decided: the SDK must not multiply its attempts (the official SDKs honour this header). */
+const noRetry = { "x-should-retry": "false" } as const;
+
+function failureOf(response: ProxyResponse, report: UpstreamReport | undefined): AttemptFailure | undefined {
+  if (report?.firstEventError !== undefined) {
+    return {
+      type: "response",
+      status: report.status,
+      headers: report.headers,
+      firstEventError: report.firstEventError,
+    };
+  }
+  if (response.status < 400) return undefined;
+  return {
+    type: "response",
+    status: response.status,
+    headers: report?.headers ?? {},
+    ...(report?.errorKind === undefined ? {} : { kind: report.errorKind }),
+  };
+}
+
+/** Milliseconds the client will still wait: the total timeout, or its SDK's own (`x-stainless-timeout`, seconds). */
+function clientLeft(exchange: Exchange, total: number, elapsed: number): number {
+  const header = exchange.request.headers["x-stainless-timeout"];
+  const seconds = typeof header === "string" ? Number(header) : Number.NaN;
+  const sdk = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : Number.POSITIVE_INFINITY;
+  return Math.min(total, sdk) - elapsed;
+}
+
+function withHeaders(
+  response: ProxyResponse,
+  extra: Record<string, string>,
+  finish: () => void,
+): ProxyResponse {
+  return {
+    ...response,
+    headers: { ...response.headers, ...extra },
+    onFinished: (outcome) => {
+      finish();
+      response.onFinished?.(outcome);
+    },
+  };
+}
+
+export function resilienceStage(options: ResilienceOptions): Stage {
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const { metrics } = options;
+  const policies = new Map<string, ProviderPolicy>();
+  const policyFor = (provider: ProviderRuntime): ProviderPolicy => {
+    let policy = policies.get(provider.id);
+    if (policy === undefined) {
+      policy = createProviderPolicy(provider.id, provider.config.resilience, metrics);
+      policies.set(provider.id, policy);
+    }
+    return policy;
+  };
+
+  return function resilience(next: Handler): Handler {
+    async function attempts(
+      exchange: Exchange,
+      policy: ProviderPolicy,
+      lifetime: AbortSignal,
+    ): Promise<AttemptResult> {
+      const { retry: retryConfig, timeouts } = policy.config;
+      const provider = policy.providerId;
+      let attempt = 0;
+      return policy.policy.execute(async ({ signal }) => {
+        attempt += 1;
+        exchange.attempt = attempt;
+        metrics?.attempts.inc({ provider });
+        // Until the attempt resolves, the policy's timeout may abort it; afterwards only the client or the deadline.
+        const controller = new AbortController();
+        const onTimeout = (): void =>
+          controller.abort(new ProxyError("upstream_timeout", "The attempt got no first event in time."));
+        signal.addEventListener("abort", onTimeout, { once: true });
+        exchange.attemptSignal = AbortSignal.any([lifetime, controller.signal]);
+        let response: ProxyResponse | undefined;
+        let error: ProxyError | undefined;
+        try {
+          response = await next(exchange);
+        } catch (thrown) {
+          // The client left, or the total deadline passed: nothing more to try.
+          if (lifetime.aborted) throw thrown;
+          error = toProxyError(thrown);
+        } finally {
+          signal.removeEventListener("abort", onTimeout);
+        }
+        const failure: AttemptFailure | undefined =
+          error !== undefined ? { type: "error", code: error.code } : failureOf(response!, exchange.upstream);
+        if (failure === undefined) {
+          return {
+            ...(response === undefined ? {} : { response }),
+            retry: false,
+            delay: 0,
+            breakerFailure: false,
+          };
+        }
+        const verdict = isRetryable(failure);
+        let retry = verdict.retryable && attempt < retryConfig.maxAttempts;
+        let delay = 0;
+        if (retry) {
+          const headers = exchange.upstream?.headers;
+          const route = exchange.route;
+          const elapsed = performance.now() - exchange.timings.start;
+          const decided = retryDelay({
+            attempt,
+            ...(headers === undefined ? {} : { headers }),
+            ...(headers === undefined || route === undefined
+              ? {}
+              : { rateLimits: route.provider.adapter.readRateLimits(headers, now()) }),
+            now: now(),
+            random,
+            retry: retryConfig,
+            clientLeft: clientLeft(exchange, timeouts.total, elapsed),
+          });
+          if (decided.take) delay = decided.delay;
+          else retry = false;
+        }
+        if (retry && !policy.budget.tryRetry()) {
+          retry = false;
+          metrics?.retryBudgetRefusals.inc({ provider });
+        }
+        if (retry) {
+          metrics?.retries.inc({ provider, reason: verdict.reason });
+          // A failed stream (error as first event) still holds its connection and its bulkhead slot: release both.
+          controller.abort(new ProxyError("upstream_error", "Attempt discarded for a retry."));
+          response?.onFinished?.({ completed: false });
+        }
+        return {
+          ...(response === undefined ? {} : { response }),
+          ...(error === undefined ? {} : { error }),
+          retry,
+          delay,
+          breakerFailure: isBreakerFailure(failure),
+        };
+      }, lifetime);
+    }
+
+    async function run(exchange: Exchange, provider: ProviderRuntime, depth: number): Promise<ProxyResponse> {
+      const policy = policyFor(provider);
+      policy.budget.recordRequest();
+      const deadline = new AbortController();
+      const timer = setTimeout(() => {
+        deadline.abort(
+          new ProxyError(
+            "upstream_total_timeout",
+            `The request exceeded its total timeout of ${policy.config.timeouts.total} ms.`,
+          ),
+        );
+      }, policy.config.timeouts.total);
+      timer.unref();
+      const finish = (): void => clearTimeout(timer);
+      const lifetime = AbortSignal.any([exchange.signal, deadline.signal]);
+      let result: AttemptResult;
+      try {
+        result = await attempts(exchange, policy, lifetime);
+      } catch (error) {
+        finish();
+        if (isBrokenCircuitError(error)) return openCircuit(exchange, provider, policy, depth);
+        if (deadline.signal.aborted && !exchange.signal.aborted) throw deadline.signal.reason;
+        throw error;
+      }
+      if (result.error !== undefined) {
+        finish();
+        const { error } = result;
+        throw new ProxyError(error.code, error.message, {
+          status: error.status,
+          kind: error.kind,
+          retryable: false,
+          headers: { ...error.headers, ...noRetry },
+          cause: error.cause,
+        });
+      }
+      const response = result.response!;
+      return withHeaders(response, response.status >= 400 ? noRetry : {}, finish);
+    }
+
+    /** An open circuit: the first same-dialect fallback whose own circuit is not open, else a fast in-dialect error. */
+    async function openCircuit(
+      exchange: Exchange,
+      provider: ProviderRuntime,
+      policy: ProviderPolicy,
+      depth: number,
+    ): Promise<ProxyResponse> {
+      if (depth < 3) {
+        for (const candidate of fallbackCandidates(provider, options.table)) {
+          if (policyFor(candidate.provider).halfOpenIn() > 0) continue;
+          return run(exchangeForFallback(exchange, candidate), candidate.provider, depth + 1);
+        }
+      }
+      const seconds = Math.max(1, Math.ceil(policy.halfOpenIn() / 1000));
+      // 529 is Anthropic's overloaded status; the OpenAI dialect renders it as 503.
+      throw new ProxyError("circuit_open", `Provider '${provider.id}' is failing; its circuit is open.`, {
+        status: 529,
+        headers: { "retry-after": String(seconds), ...noRetry },
+      });
+    }
+
+    return (exchange) => {
+      const route = exchange.route;
+      if (route === undefined) return next(exchange);
+      return run(exchange, route.provider, 0);
+    };
+  };
+}
