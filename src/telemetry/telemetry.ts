@@ -11,6 +11,9 @@ import { registerRuntimeMetrics } from "./runtime-metrics.ts";
 import { startTracing } from "./tracing.ts";
 import { tracingSettings } from "./tracing-settings.ts";
 
+/** How long stop waits for the last spans to reach the collector. */
+const shutdownFlushLimit = 5_000;
+
 type ExchangeFinished = (exchange: Exchange, status: number, completed: boolean) => void;
 
 export interface TelemetryOptions {
@@ -72,10 +75,20 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     ...(onExchangeFinished === undefined ? {} : { onExchangeFinished }),
     async shutdown() {
       runtime.close();
+      if (tracing === undefined) return;
+      // An unreachable collector must not hold the pod past its grace: the flush gets a bounded wait.
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), shutdownFlushLimit);
+      });
       try {
-        await tracing?.shutdown();
+        const outcome = await Promise.race([tracing.shutdown(), bound]);
+        if (outcome === "timeout")
+          logger.warn({ endpoint: tracing.settings.url }, "span flush at shutdown timed out");
       } catch (error) {
         logger.warn({ err: error }, "flushing spans at shutdown failed");
+      } finally {
+        clearTimeout(timer);
       }
     },
   };

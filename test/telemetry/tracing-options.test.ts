@@ -1,0 +1,129 @@
+// Tracing switches: content capture, upstream propagation, off by default, and spans flushed when the sidecar stops.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import Anthropic from "@anthropic-ai/sdk";
+import { parseConfig } from "../../src/config/load-config.ts";
+import { type Sidecar, startSidecar } from "../../src/sidecar.ts";
+import { type Simulator, startSimulator } from "../../src/simulate/simulator-server.ts";
+import { createLogger } from "../../src/telemetry/logger.ts";
+import { harnessConfig } from "../support/sidecar-harness.ts";
+import { type OtlpReceiver, startOtlpReceiver } from "./otlp-receiver.ts";
+
+const clientKey = "client-placeholder-key-must-not-leave-the-pod";
+const appTraceId = "0af7651916cd43dd8448eb211c80319c";
+const appParentId = "b7ad6b7169203331";
+const traceparent = `00-${appTraceId}-${appParentId}-01`;
+const marker = "PROMPT-MARKER-b7e0";
+
+let simulator: Simulator;
+let receiver: OtlpReceiver;
+before(async () => {
+  simulator = await startSimulator({});
+  receiver = await startOtlpReceiver();
+});
+after(async () => {
+  await receiver.close();
+  await simulator.close();
+});
+
+/** A sidecar whose env (not process.env) turns tracing on: the exporter's default 5 s batch delay stays. */
+async function startTraced(extra: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<Sidecar> {
+  return startSidecar(
+    { config: parseConfig(harnessConfig(simulator.url, extra)), file: "test.yaml" },
+    { warm: false, logger: createLogger({ level: "silent" }), env },
+  );
+}
+
+async function call(sidecar: Sidecar): Promise<void> {
+  const anthropic = new Anthropic({ baseURL: `${sidecar.proxyUrl}/anthropic`, apiKey: clientKey });
+  await anthropic.messages
+    .stream(
+      { model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: `Say ${marker}` }] },
+      { headers: { traceparent, tracestate: "vendor=opaque" } },
+    )
+    .finalMessage();
+}
+
+const jsonExport = (url: string): NodeJS.ProcessEnv => ({
+  OTEL_EXPORTER_OTLP_ENDPOINT: url,
+  OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+});
+
+test("stop() flushes pending spans: nothing is lost to the batch delay", async () => {
+  receiver.spans.length = 0;
+  const sidecar = await startTraced({}, jsonExport(receiver.url));
+  await call(sidecar);
+  assert.equal(receiver.spans.length, 0, "the batch processor is still holding the spans");
+  await sidecar.stop(1000);
+  assert.ok(receiver.spans.filter((span) => span.traceId === appTraceId).length >= 4, "exported during stop");
+  const upstream = simulator.requests.at(-1);
+  assert.equal(upstream?.headers.traceparent, undefined, "no trace header to the provider by default");
+  assert.equal(upstream?.headers.tracestate, undefined);
+});
+
+test("telemetry.captureContent records the prompt on the chat span", async () => {
+  receiver.spans.length = 0;
+  const sidecar = await startTraced({ telemetry: { captureContent: true } }, jsonExport(receiver.url));
+  await call(sidecar);
+  await sidecar.stop(1000);
+  const chat = receiver.spans.find((span) => span.name.startsWith("chat "));
+  const messages = JSON.parse(String(chat?.attributes["gen_ai.input.messages"])) as { content: string }[];
+  assert.equal(messages[0]?.content, `Say ${marker}`);
+});
+
+test("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true does the same; without either, no prompt", async () => {
+  receiver.spans.length = 0;
+  const sidecar = await startTraced(
+    {},
+    { ...jsonExport(receiver.url), OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: "true" },
+  );
+  await call(sidecar);
+  await sidecar.stop(1000);
+  const chat = receiver.spans.find((span) => span.name.startsWith("chat "));
+  assert.ok(String(chat?.attributes["gen_ai.input.messages"]).includes(marker));
+
+  receiver.spans.length = 0;
+  receiver.exports.length = 0;
+  const plain = await startTraced({}, jsonExport(receiver.url));
+  await call(plain);
+  await plain.stop(1000);
+  assert.ok(receiver.exports.length > 0);
+  for (const exported of receiver.exports) assert.ok(!exported.body.toString().includes(marker));
+});
+
+test("propagateUpstream with tracing sends the attempt span's own traceparent in the app's trace", async () => {
+  receiver.spans.length = 0;
+  const sidecar = await startTraced(
+    { telemetry: { tracing: { propagateUpstream: true } } },
+    jsonExport(receiver.url),
+  );
+  await call(sidecar);
+  await sidecar.stop(1000);
+  const upstream = simulator.requests.at(-1);
+  const sent = String(upstream?.headers.traceparent);
+  const [, sentTrace, sentParent] = sent.split("-");
+  assert.equal(sentTrace, appTraceId);
+  const attempt = receiver.spans.find((span) => span.name === "POST" && span.kind === 3);
+  assert.equal(sentParent, attempt?.spanId, "the provider's parent is the attempt span");
+  assert.equal(upstream?.headers.tracestate, "vendor=opaque");
+});
+
+test("propagateUpstream without tracing passes the app's headers through unchanged", async () => {
+  const sidecar = await startTraced({ telemetry: { tracing: { propagateUpstream: true } } }, {});
+  try {
+    await call(sidecar);
+  } finally {
+    await sidecar.stop(1000);
+  }
+  const upstream = simulator.requests.at(-1);
+  assert.equal(upstream?.headers.traceparent, traceparent);
+});
+
+test("tracing.enabled: false wins over an endpoint variable", async () => {
+  receiver.spans.length = 0;
+  const sidecar = await startTraced({ telemetry: { tracing: { enabled: false } } }, jsonExport(receiver.url));
+  await call(sidecar);
+  await sidecar.stop(1000);
+  assert.equal(receiver.spans.length, 0);
+  assert.equal(simulator.requests.at(-1)?.headers.traceparent, undefined);
+});
