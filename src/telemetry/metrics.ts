@@ -27,6 +27,19 @@ export interface Metrics {
   >;
   readonly upstreamTtfb: Histogram<"provider">;
   readonly activeStreams: Gauge<"provider">;
+  // Resilience (DESIGN.md §6): retries, budget, breaker, pacing, key pools, Redis.
+  readonly attempts: Counter<"provider">;
+  readonly retries: Counter<"provider" | "reason">;
+  readonly retryBudgetRefusals: Counter<"provider">;
+  readonly circuitState: Gauge<"provider">;
+  readonly circuitTransitions: Counter<"provider" | "state">;
+  readonly pacingWait: Histogram<"provider" | "cause">;
+  readonly pacingRejections: Counter<"provider">;
+  readonly pauses: Counter<"provider" | "scope">;
+  readonly rateLimitRemaining: Gauge<"provider" | "dimension">;
+  readonly keyState: Gauge<"provider" | "key" | "state">;
+  readonly redisUp: Gauge;
+  readonly redisFallbacks: Counter;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -94,6 +107,77 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: "outrigger_active_streams",
       help: "Responses currently being streamed to clients.",
       labelNames: ["provider"],
+      registers,
+    }),
+    attempts: new Counter({
+      name: "outrigger_upstream_attempts_total",
+      help: "Upstream attempts sent, first tries and retries.",
+      labelNames: ["provider"],
+      registers,
+    }),
+    retries: new Counter({
+      name: "outrigger_retries_total",
+      help: "Attempts retried by the proxy, by the reason the previous one failed.",
+      labelNames: ["provider", "reason"],
+      registers,
+    }),
+    retryBudgetRefusals: new Counter({
+      name: "outrigger_retry_budget_refusals_total",
+      help: "Retries not made because the provider's retry budget was spent.",
+      labelNames: ["provider"],
+      registers,
+    }),
+    circuitState: new Gauge({
+      name: "outrigger_circuit_state",
+      help: "Circuit breaker state per provider: 0 closed, 1 open, 2 half-open.",
+      labelNames: ["provider"],
+      registers,
+    }),
+    circuitTransitions: new Counter({
+      name: "outrigger_circuit_transitions_total",
+      help: "Circuit breaker state changes, by the state entered.",
+      labelNames: ["provider", "state"],
+      registers,
+    }),
+    pacingWait: new Histogram({
+      name: "outrigger_pacing_wait_seconds",
+      help: "Time requests waited for pacing: a token bucket, a header-driven pause, a cooling key, the bulkhead.",
+      labelNames: ["provider", "cause"],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+      registers,
+    }),
+    pacingRejections: new Counter({
+      name: "outrigger_pacing_rejections_total",
+      help: "Requests answered 429 by the proxy because the wait would exceed bulkhead.queueTimeout.",
+      labelNames: ["provider"],
+      registers,
+    }),
+    pauses: new Counter({
+      name: "outrigger_ratelimit_pauses_total",
+      help: "Header-driven pauses: a response said remaining 0 with a reset time.",
+      labelNames: ["provider", "scope"],
+      registers,
+    }),
+    rateLimitRemaining: new Gauge({
+      name: "outrigger_ratelimit_remaining",
+      help: "Remaining allowance the provider last reported, per dimension.",
+      labelNames: ["provider", "dimension"],
+      registers,
+    }),
+    keyState: new Gauge({
+      name: "outrigger_credential_key_state",
+      help: "1 for the state each pooled key is in (active, cooling, rejected); key is its position in the config.",
+      labelNames: ["provider", "key", "state"],
+      registers,
+    }),
+    redisUp: new Gauge({
+      name: "outrigger_redis_up",
+      help: "1 when the fleet-pacing Redis is reachable, 0 when pacing runs on local limits.",
+      registers,
+    }),
+    redisFallbacks: new Counter({
+      name: "outrigger_redis_fallback_total",
+      help: "Pacing decisions made locally because Redis was unreachable.",
       registers,
     }),
   };
