@@ -8,9 +8,14 @@ export interface SimpleResponse {
   readonly body: string;
 }
 
-/** Anthropic's SDK always sends `anthropic-version`; its paths are `/v1/messages…` and `/v1/complete`. */
+/**
+ * The dialect a path speaks. Anthropic's paths are `/v1/messages…` and `/v1/complete`; on other
+ * unknown paths its SDK gives itself away with `anthropic-version`. Chat-completions paths are
+ * always OpenAI, whatever headers came along.
+ */
 export function dialectOf(path: string, headers: IncomingHttpHeaders): SimulatorDialect {
   if (path.startsWith("/v1/messages") || path.startsWith("/v1/complete")) return "anthropic";
+  if (path.endsWith("/chat/completions")) return "openai";
   if (headers["anthropic-version"] !== undefined) return "anthropic";
   return "openai";
 }

@@ -101,8 +101,11 @@ function parseStep(value: unknown, index: number): FaultStep {
   }
   if ("stallBeforeHead" in value) {
     const stall = value.stallBeforeHead;
+    // Present without milliseconds (null, true, or undefined from TypeScript callers) means hang until closed.
     step.stallBeforeHead =
-      stall === null || stall === true ? null : milliseconds(stall, `${where}.stallBeforeHead`);
+      stall === null || stall === true || stall === undefined
+        ? null
+        : milliseconds(stall, `${where}.stallBeforeHead`);
   }
   if (value.stallAfterHead !== undefined)
     step.stallAfterHead = milliseconds(value.stallAfterHead, `${where}.stallAfterHead`);

@@ -26,6 +26,7 @@ test("valid steps parse; header names are lower-cased and stallBeforeHead true/n
     headers: { "x-ratelimit-remaining-requests": "0" },
   });
   assert.equal(steps[1]?.stallBeforeHead, null);
+  assert.equal(parseFaultScript([{ stallBeforeHead: undefined }])[0]?.stallBeforeHead, null);
   assert.equal(steps[2]?.path, "/v1/messages");
   assert.equal(steps[3]?.cutAfterEvents, 2);
 });

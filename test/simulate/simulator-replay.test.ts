@@ -204,6 +204,16 @@ test("unknown paths answer 404 in the path's dialect", async () => {
   assert.equal(openai.status, 404);
   const body = JSON.parse(openai.body.toString()) as { error: { message: string } };
   assert.equal(body.error.message, "Invalid URL (POST /v1/embeddings)");
+  const chatWithAnthropicHeader = await send(
+    simulator.url,
+    "/chat/completions",
+    { model: "deepseek-chat" },
+    {
+      "anthropic-version": "2023-06-01",
+    },
+  );
+  assert.equal(simulator.requests.at(-1)?.fixture, "deepseek/deepseek-text.json", "chat paths stay OpenAI");
+  assert.equal(chatWithAnthropicHeader.status, 200);
   const wrongMethod = await send(simulator.url, "/chat/completions", undefined, {}, "GET");
   assert.equal(wrongMethod.status, 404);
 });
