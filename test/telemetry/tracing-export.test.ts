@@ -176,9 +176,7 @@ describe("OTLP/HTTP JSON, Anthropic SDK streaming", () => {
     assertNoSecrets(receiver);
   });
 
-  test("a retried call has one attempt span per try", {
-    todo: "proxy retries land with the resilience stage (issue 3): until then a 529 goes back as it came",
-  }, async () => {
+  test("a retried call (529, then the stream) has one attempt span per try", async () => {
     const { traceId, parentId, traceparent } = appTraceContext();
     harness.simulator.script([
       {
