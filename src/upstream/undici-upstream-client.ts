@@ -1,6 +1,7 @@
 // The undici Pool behind each provider: keep-alive connections, opened ahead of need, TLS floor enforced.
 import { readFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
+import type { LookupFunction } from "node:net";
 import { Pool, errors as undiciErrors } from "undici";
 import type { ProviderConfig } from "../config/config-types.ts";
 import { ProxyError } from "../errors/proxy-error.ts";
@@ -11,6 +12,8 @@ export interface UndiciUpstreamOptions {
   readonly tls: ProviderConfig["tls"];
   readonly pool: ProviderConfig["pool"];
   readonly connectTimeout: number;
+  /** Socket address lookup; the host-alias door sets a DNS-only one so hostAliases do not loop back. */
+  readonly lookup?: LookupFunction;
 }
 
 /** Maps undici's failures to coded errors the resilience stage can judge. */
@@ -51,6 +54,7 @@ export function createUndiciUpstreamClient(options: UndiciUpstreamOptions): Upst
     bodyTimeout: 0,
     connect: {
       minVersion: options.tls.minVersion,
+      ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
       ...(options.tls.ca === undefined ? {} : { ca: readFileSync(options.tls.ca, "utf8") }),
     },
   });

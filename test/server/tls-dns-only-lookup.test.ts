@@ -10,6 +10,7 @@ import {
   type DnsOnlyLookup,
   needsDnsOnlyLookup,
 } from "../../src/server/dns-only-lookup.ts";
+import { createUndiciUpstreamClient } from "../../src/upstream/undici-upstream-client.ts";
 
 /** A records the fake server knows; `localhost` deliberately differs from /etc/hosts. */
 const records: Record<string, string> = {
@@ -113,6 +114,40 @@ test("net.connect accepts it as its lookup", async () => {
     });
     assert.equal(text, "hello");
   } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+test("the undici upstream client connects through it", async () => {
+  const server = createServer((socket) => {
+    socket.once("data", () =>
+      socket.end("HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok"),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  const client = createUndiciUpstreamClient({
+    baseUrl: `http://svc.example.test:${port}`,
+    tls: { minVersion: "TLSv1.2" },
+    pool: { connections: 1, warm: 0 },
+    connectTimeout: 2_000,
+    lookup,
+  });
+  try {
+    const response = await client.request({
+      method: "GET",
+      path: "/",
+      headers: {},
+      body: undefined,
+      signal: AbortSignal.timeout(5_000),
+    });
+    assert.equal(response.status, 200);
+    let text = "";
+    for await (const chunk of response.body) text += String(chunk);
+    assert.equal(text, "ok");
+    assert.ok(asked.includes("svc.example.test/1"), "the name was resolved by DNS, not the system resolver");
+  } finally {
+    await client.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
