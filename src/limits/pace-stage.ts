@@ -4,6 +4,7 @@ import { ProxyError } from "../errors/proxy-error.ts";
 import type { Exchange } from "../pipeline/exchange.ts";
 import type { Handler, Stage } from "../pipeline/stage.ts";
 import type { ProviderRuntime } from "../routing/provider-runtime.ts";
+import { noteResilience } from "../telemetry/exchange-notes.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import { type BulkheadSlots, createBulkheadSlots } from "./bulkhead-slots.ts";
 import { estimateTokens } from "./estimate-tokens.ts";
@@ -61,8 +62,12 @@ export function paceStage(options: PaceOptions): Stage {
       cause = "pacing";
       await sleep(wait, signal);
     }
-    if (cause !== "")
-      metrics?.pacingWait.observe({ provider: provider.id, cause }, (performance.now() - started) / 1000);
+    if (cause !== "") {
+      const waited = performance.now() - started;
+      metrics?.pacingWait.observe({ provider: provider.id, cause }, waited / 1000);
+      // For the chat span's outrigger.pacing.wait_ms.
+      noteResilience(exchange, { pacingWaitMs: waited });
+    }
   }
 
   return function pace(next: Handler): Handler {

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import Anthropic from "@anthropic-ai/sdk";
 import { parseConfig } from "../../src/config/load-config.ts";
+import { estimateTokens } from "../../src/limits/estimate-tokens.ts";
 import { type Sidecar, startSidecar } from "../../src/sidecar.ts";
 import { type Simulator, startSimulator } from "../../src/simulate/simulator-server.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
@@ -126,4 +127,53 @@ test("tracing.enabled: false wins over an endpoint variable", async () => {
   await sidecar.stop(1000);
   assert.equal(receiver.spans.length, 0);
   assert.equal(simulator.requests.at(-1)?.headers.traceparent, undefined);
+});
+
+test("a call that waited for pacing carries outrigger.pacing.wait_ms on its chat span", async () => {
+  receiver.spans.length = 0;
+  // 60 000 tokens a minute refill 1 000 a second. Two concurrent calls costing just over half the bucket
+  // each: the second waits for the ~300 tokens missing, about 300 ms.
+  const capacity = 60_000;
+  const bodyFor = (maxTokens: number) =>
+    JSON.stringify({
+      model: "claude-sonnet-4-5",
+      max_tokens: maxTokens,
+      messages: [{ role: "user", content: "Hi" }],
+    });
+  const overhead = estimateTokens(Buffer.from(bodyFor(10_000))) - 10_000;
+  const body = bodyFor(Math.ceil(capacity * 0.5025) - overhead);
+  const sidecar = await startTraced(
+    {
+      providers: {
+        ...(harnessConfig(simulator.url).providers as Record<string, Record<string, unknown>>),
+        anthropic: {
+          ...(harnessConfig(simulator.url).providers as Record<string, Record<string, unknown>>).anthropic,
+          resilience: { pacing: { tokensPerMinute: capacity } },
+        },
+      },
+    },
+    jsonExport(receiver.url),
+  );
+  try {
+    const send = () =>
+      fetch(`${sidecar.proxyUrl}/anthropic/v1/messages`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "anthropic-version": "2023-06-01",
+          "x-api-key": clientKey,
+        },
+        body,
+      }).then((response) => response.arrayBuffer());
+    await Promise.all([send(), send()]);
+  } finally {
+    await sidecar.stop(1000);
+  }
+  const waits = receiver.spans
+    .filter((span) => span.name.startsWith("chat "))
+    .map((span) => span.attributes["outrigger.pacing.wait_ms"]);
+  assert.equal(waits.length, 2);
+  assert.equal(waits.filter((wait) => wait === undefined).length, 1, "the first call did not wait");
+  const waited = waits.find((wait) => wait !== undefined) as number;
+  assert.ok(waited >= 150 && waited < 3000, `waited ${waited} ms`);
 });
