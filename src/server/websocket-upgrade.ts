@@ -1,7 +1,9 @@
 // WebSocket upgrades (e.g. OpenAI Realtime) on the base-URL and intercept doors: credential injected, frames relayed as-is.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { IncomingMessage } from "node:http";
+import { Agent as HttpAgent, type IncomingMessage } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
+import type { LookupFunction } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
 import { createProxyServer } from "http-proxy-3";
@@ -31,6 +33,8 @@ export interface WebSocketUpgradeOptions {
   readonly logger?: UpgradeLogger;
   /** Milliseconds to open the upstream connection; default 10 s. */
   readonly connectTimeout?: number;
+  /** A socket lookup for a provider's upstream (the host-alias door's DNS-only lookup), or undefined. */
+  readonly lookupFor?: (provider: ProviderRuntime) => LookupFunction | undefined;
 }
 
 function resolve(
@@ -75,6 +79,18 @@ function caFor(provider: ProviderRuntime, cache: Map<string, string>): string | 
 export function createWebSocketUpgradeHandler(options: WebSocketUpgradeOptions): UpgradeHandler {
   const proxy = createProxyServer({ ws: true, xfwd: false });
   const caFiles = new Map<string, string>();
+  const agents = new Map<string, HttpAgent | undefined>();
+  /** An agent only to carry a custom lookup; upgraded sockets are never pooled. */
+  const agentFor = (provider: ProviderRuntime): HttpAgent | undefined => {
+    if (!agents.has(provider.id)) {
+      const lookup = options.lookupFor?.(provider);
+      const secure = provider.config.baseUrl.startsWith("https:");
+      const agent =
+        lookup === undefined ? undefined : secure ? new HttpsAgent({ lookup }) : new HttpAgent({ lookup });
+      agents.set(provider.id, agent);
+    }
+    return agents.get(provider.id);
+  };
   // http-proxy-3 reports upstream failures here; the per-call callback below answers the client.
   proxy.on("error", () => undefined);
 
@@ -123,6 +139,7 @@ export function createWebSocketUpgradeHandler(options: WebSocketUpgradeOptions):
         request.headers = { ...prepared.headers, connection: "Upgrade", upgrade: "websocket" };
         request.url = prepared.path;
         const ca = caFor(provider, caFiles);
+        const agent = agentFor(provider);
         const providerId = provider.id;
         socket.once("close", () =>
           options.logger?.info({ provider: providerId, door: context.door }, "websocket closed"),
@@ -137,6 +154,7 @@ export function createWebSocketUpgradeHandler(options: WebSocketUpgradeOptions):
             changeOrigin: true,
             connectTimeout: options.connectTimeout ?? 10_000,
             ...(ca === undefined ? {} : { ca }),
+            ...(agent === undefined ? {} : { agent }),
           },
           (error) => {
             options.logger?.warn({ provider: providerId, error: error.message }, "websocket upstream failed");

@@ -3,11 +3,17 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, LookupFunction } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type ClientOptions, WebSocket, WebSocketServer } from "ws";
+import { parseConfig } from "../../src/config/load-config.ts";
+import { createCredentialSource } from "../../src/credentials/create-credential-source.ts";
+import { adapterFor } from "../../src/providers/providers.ts";
+import { createRouteTable } from "../../src/routing/route-table.ts";
+import { createWebSocketUpgradeHandler } from "../../src/server/websocket-upgrade.ts";
+import { createUndiciUpstreamClient } from "../../src/upstream/undici-upstream-client.ts";
 import { type InterceptHarness, startInterceptHarness } from "./intercept-harness.ts";
 
 const realtimeKey = "sk-realtime-test-injected-0009";
@@ -140,4 +146,61 @@ test("an upgrade for an unknown prefix is refused in-band, not hung", async () =
   });
   socket.terminate();
   assert.equal(status, 404);
+});
+
+test("the handler opens the upstream with the provider's own lookup when one is given (host-alias door)", async () => {
+  const config = parseConfig({
+    providers: {
+      realtime: {
+        protocol: "openai",
+        baseUrl: `http://realtime.example.test:${(echo.address() as AddressInfo).port}`,
+        credentials: [{ env: "REALTIME_TEST_KEY" }],
+      },
+    },
+  });
+  const providerConfig = config.providers.realtime;
+  assert.ok(providerConfig);
+  const provider = {
+    id: "realtime",
+    config: providerConfig,
+    adapter: adapterFor("openai"),
+    credentials: [
+      createCredentialSource({ env: "REALTIME_TEST_KEY" }, { env: { REALTIME_TEST_KEY: realtimeKey } }),
+    ],
+    upstream: createUndiciUpstreamClient({
+      baseUrl: providerConfig.baseUrl,
+      tls: providerConfig.tls,
+      pool: providerConfig.pool,
+      connectTimeout: 1_000,
+    }),
+  };
+  const looked: string[] = [];
+  // realtime.example.test exists nowhere: only this lookup can find it.
+  const lookup: LookupFunction = (hostname, options, callback) => {
+    looked.push(hostname);
+    if (options.all === true) callback(null, [{ address: "127.0.0.1", family: 4 }]);
+    else callback(null, "127.0.0.1", 4);
+  };
+  const handler = createWebSocketUpgradeHandler({
+    table: createRouteTable([provider]),
+    lookupFor: (candidate) => (candidate.id === "realtime" ? lookup : undefined),
+  });
+  const front = createServer();
+  front.on("upgrade", (request, socket, head) => handler(request, socket, head, { door: "proxy" }));
+  await new Promise<void>((resolve) => front.listen(0, "127.0.0.1", resolve));
+  const before = upgrades.length;
+  try {
+    const port = (front.address() as AddressInfo).port;
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/realtime/v1/realtime?model=gpt-realtime`, {
+      headers: { authorization: `Bearer ${placeholder}`, "openai-beta": "realtime=v1" },
+    });
+    const { text } = await roundTrip(socket);
+    assert.equal(text, 'echo:{"type":"session.update"}');
+    assert.deepEqual(looked, ["realtime.example.test"]);
+    assertInjected(upgrades[before]);
+  } finally {
+    front.closeAllConnections();
+    await new Promise<void>((resolve) => front.close(() => resolve()));
+    await provider.upstream.close();
+  }
 });
