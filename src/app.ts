@@ -1,5 +1,7 @@
 // The composition root: the request pipeline's stages, outermost first, each line saying why it sits there.
 import type { Logger } from "pino";
+import { authenticateStage } from "./auth/authenticate-stage.ts";
+import type { OutriggerConfig } from "./config/config-types.ts";
 import { credentialsStage } from "./credentials/credentials-stage.ts";
 import { rescueStage } from "./errors/rescue.ts";
 import type { Limiter } from "./limits/limiter.ts";
@@ -27,6 +29,9 @@ export interface AppOptions {
   /** Only when tracing is on; without it no tracing stage is installed at all. */
   readonly tracer?: ExchangeTracer;
   readonly propagateTraceUpstream?: boolean;
+  /** The config's optional inbound check (pod token or JWT); absent: every local caller is served. */
+  readonly auth?: OutriggerConfig["auth"];
+  readonly env?: NodeJS.ProcessEnv;
   /** The pacing backend (local or Redis-shared); a local one when absent. */
   readonly limiter?: Limiter;
 }
@@ -48,13 +53,15 @@ export function createApp(options: AppOptions): Handler {
       rescueStage({ logger: options.logger }),
       // route: decides provider and client dialect, which everything below (and rescue's rendering) needs.
       routeStage({ table: options.table }),
+      // authenticate: after route so a 401 is rendered in the client's dialect; before any upstream work.
+      authenticateStage({ auth: options.auth, ...(options.env === undefined ? {} : { env: options.env }) }),
       // traceOperation: the `chat {model}` span needs the route, and must enclose every attempt and fallback.
       ...(options.tracer === undefined ? [] : [traceOperationStage({ tracer: options.tracer })]),
       // resilience: retry ∘ breaker ∘ timeout around the attempts below, so each retry re-paces and re-picks a key.
       resilienceStage({ table: options.table, metrics: options.metrics }),
       // pace: per attempt, after resilience, so a retry waits for the buckets, pauses and bulkhead like any request.
       paceStage({ limiter: options.limiter ?? createLocalLimiter(), metrics: options.metrics }),
-            // credentials: chooses the key for this attempt; last before dispatch so a retry can choose anew.
+      // credentials: chooses the key for this attempt; last before dispatch so a retry can choose anew.
       credentialsStage({ metrics: options.metrics }),
       // traceAttempt: one HTTP span per attempt, innermost so it sees this attempt's key and timings.
       ...(options.tracer === undefined ? [] : [traceAttemptStage({ tracer: options.tracer })]),

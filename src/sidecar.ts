@@ -95,6 +95,8 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
     ...(telemetry.onExchangeFinished === undefined ? {} : { onExchangeFinished: telemetry.onExchangeFinished }),
     ...(telemetry.tracer === undefined ? {} : { tracer: telemetry.tracer }),
     propagateTraceUpstream: telemetry.propagateTraceUpstream,
+    auth: config.auth,
+    env,
     limiter,
   });
   const maxBodySize = Math.max(0, ...providers.map((provider) => provider.config.maxBodySize));
