@@ -17,6 +17,7 @@ const textEvents = fixtureLines("anthropic/anthropic-text.chunks.txt");
 const toolEvents = fixtureLines("anthropic/anthropic-json-tool.1.chunks.txt");
 let bedrock: FakeBedrock;
 let throttled: FakeBedrock;
+let unavailable: FakeBedrock;
 let sidecar: Sidecar;
 
 before(async () => {
@@ -31,6 +32,13 @@ before(async () => {
       name: "throttlingException",
       message: "Too many tokens, please wait before trying again.",
     },
+  });
+  unavailable = await startFakeBedrock({
+    region: "us-east-1",
+    keys,
+    events: textEvents,
+    message: recorded,
+    exception: { after: 0, name: "serviceUnavailableException", message: "Bedrock is unavailable." },
   });
   const aws = (secret: string) => ({
     aws: {
@@ -48,6 +56,12 @@ before(async () => {
         protocol: "bedrock-anthropic",
         baseUrl: throttled.url,
         credentials: [aws("TEST_AWS_SECRET")],
+      },
+      unavailable: {
+        protocol: "bedrock-anthropic",
+        baseUrl: unavailable.url,
+        credentials: [aws("TEST_AWS_SECRET")],
+        resilience: { retry: { maxAttempts: 2, baseDelay: "10ms", maxDelay: "20ms" } },
       },
       wrongkey: {
         protocol: "bedrock-anthropic",
@@ -75,6 +89,7 @@ after(async () => {
   await sidecar?.stop(1000);
   await bedrock?.close();
   await throttled?.close();
+  await unavailable?.close();
 });
 
 const client = (provider: string) =>
@@ -139,4 +154,22 @@ test("a bad signature: the key is re-read once, not retried with the same key, a
   );
   assert.equal(bedrock.calls.length, before + 1);
   assert.equal(bedrock.calls.at(-1)?.signatureProblem, "signature mismatch");
+});
+
+test("an exception as the first stream event is retried like an HTTP 503, then reaches the SDK as overloaded_error", async () => {
+  await assert.rejects(
+    client("unavailable")
+      .messages.stream({ model, max_tokens: 8, messages: [{ role: "user", content: "x" }] })
+      .finalMessage(),
+    (error: unknown) => {
+      assert.ok(error instanceof Anthropic.APIError, String(error));
+      assert.match(error.message, /overloaded_error|Bedrock is unavailable/);
+      return true;
+    },
+  );
+  assert.equal(unavailable.calls.length, 2, "one retry with maxAttempts 2");
+  assert.ok(
+    unavailable.calls.every((call) => call.signatureProblem === undefined),
+    "each attempt signed anew",
+  );
 });
