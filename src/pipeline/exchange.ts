@@ -65,6 +65,16 @@ export interface Exchange {
   attemptSignal?: AbortSignal;
   /** What the upstream answered on the last attempt, set by dispatch for the resilience stage's verdict. */
   upstream?: UpstreamReport;
+  /**
+   * The body to send upstream when it differs from the client's: converted to the provider's dialect by
+   * the convert stage. Adapters read it through `upstreamRequestBody(exchange)`.
+   */
+  convertedBody?: Buffer;
+}
+
+/** The request body this attempt sends upstream: the converted one when the dialects differ. */
+export function upstreamRequestBody(exchange: Exchange): Buffer {
+  return exchange.convertedBody ?? exchange.request.body;
 }
 
 /** The upstream's answer as the retry verdict and the pacing need it (raw headers, parsed error). */

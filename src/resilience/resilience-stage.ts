@@ -139,6 +139,16 @@ export function resilienceStage(options: ResilienceOptions): Stage {
           });
           if (decided.take) delay = decided.delay;
           else retry = false;
+          // A pool's 429 is one key's limit: the key cools down and the retry goes at once to another key
+          // (the credentials stage waits for the first key to come back when none is free).
+          if (
+            failure.type === "response" &&
+            failure.status === 429 &&
+            (route?.provider.credentials.length ?? 0) > 1
+          ) {
+            retry = verdict.retryable && attempt < retryConfig.maxAttempts;
+            delay = 0;
+          }
         }
         if (retry && !policy.budget.tryRetry()) {
           retry = false;

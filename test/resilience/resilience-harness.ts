@@ -28,10 +28,17 @@ export function upstreamPosts(harness: Harness) {
 
 /** A metric's value from the sidecar's registry, 0 when the series does not exist. */
 export async function metricValue(harness: Harness, name: string, labels: Record<string, string> = {}) {
-  const metric = harness.sidecar.metrics.registry.getSingleMetric(name);
+  // A histogram's `_count` and `_sum` series live under the histogram's own name.
+  const registry = harness.sidecar.metrics.registry;
+  const metric =
+    registry.getSingleMetric(name) ?? registry.getSingleMetric(name.replace(/_(count|sum)$/, ""));
   if (metric === undefined) return 0;
   const data = await metric.get();
   return data.values
+    .filter((value) => {
+      const series = (value as { metricName?: string }).metricName;
+      return series === undefined || series === name;
+    })
     .filter((value) =>
       Object.entries(labels).every(([key, expected]) => String(value.labels[key]) === expected),
     )
