@@ -40,6 +40,13 @@ export function createInterceptServer(options: InterceptServerOptions): Server {
     detached.add(socket);
     socket.once("close", () => detached.delete(socket));
   };
+  /** Terminated connections and their requests in flight: the inner server never listens, so it tracks none. */
+  const inFlight = new Map<Duplex, number>();
+  const adopt = (connection: Duplex): void => {
+    inFlight.set(connection, 0);
+    connection.once("close", () => inFlight.delete(connection));
+    inner.emit("connection", connection);
+  };
   const forwarder = createProxyServer({ xfwd: false });
   forwarder.on("error", () => undefined);
 
@@ -50,9 +57,17 @@ export function createInterceptServer(options: InterceptServerOptions): Server {
       response.writeHead(500).end();
       return;
     }
+    const connection = request.socket;
+    inFlight.set(connection, (inFlight.get(connection) ?? 0) + 1);
+    response.once("close", () => {
+      const count = inFlight.get(connection);
+      if (count !== undefined) inFlight.set(connection, count - 1);
+    });
     options.requestHandler(request, response, { door: "intercept", host });
   });
   inner.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Now a WebSocket: never idle in the keep-alive sense, cut only by closeAllConnections.
+    inFlight.delete(socket);
     track(socket);
     const host = hostOf.get(request.socket);
     if (host === undefined || options.upgradeHandler === undefined) {
@@ -83,7 +98,7 @@ export function createInterceptServer(options: InterceptServerOptions): Server {
       if (first[0] !== tlsHandshakeRecord) {
         socket.setTimeout(0);
         hostOf.set(socket, host);
-        inner.emit("connection", socket);
+        adopt(socket);
         // The HTTP parser reads the socket's handle directly, so bytes read before it attached are handed over.
         socket.emit("data", first);
         return;
@@ -102,7 +117,7 @@ export function createInterceptServer(options: InterceptServerOptions): Server {
       });
       secure.once("secure", () => socket.setTimeout(0));
       hostOf.set(secure, host);
-      inner.emit("connection", secure);
+      adopt(secure);
     });
   }
 
@@ -219,13 +234,13 @@ export function createInterceptServer(options: InterceptServerOptions): Server {
   const closeAll = server.closeAllConnections.bind(server);
   server.closeAllConnections = () => {
     closeAll();
-    inner.closeAllConnections();
+    for (const connection of inFlight.keys()) connection.destroy();
     for (const socket of detached) socket.destroy();
   };
   const closeIdle = server.closeIdleConnections.bind(server);
   server.closeIdleConnections = () => {
     closeIdle();
-    inner.closeIdleConnections();
+    for (const [connection, count] of inFlight) if (count === 0) connection.destroy();
   };
   return server;
 }

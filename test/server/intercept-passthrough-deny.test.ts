@@ -1,7 +1,9 @@
 // The forward-proxy door with `intercept.passthrough: deny`: unclaimed hosts get 403, claimed ones still work; drain ends tunnels.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { type AddressInfo, connect as netConnect, type Socket } from "node:net";
 import { after, before, test } from "node:test";
 import { upstreamKeys } from "../support/sidecar-harness.ts";
@@ -114,4 +116,36 @@ test("a tunnel that never sends a byte does not hold the door open on shutdown",
   await extra.close();
   await closed;
   assert.ok(Date.now() - started < 10_000, "drain finished within its grace plus slack");
+});
+
+test("an idle keep-alive connection inside an intercepted tunnel is closed at once on drain", async () => {
+  const extra = await startInterceptHarness({ passthrough: "deny", tls: false });
+  const agent = new HttpsAgent({
+    keepAlive: true,
+    proxyEnv: { HTTPS_PROXY: extra.interceptUrl },
+    ca: readFileSync(extra.caFile, "utf8"),
+  });
+  try {
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = httpsRequest(
+        "https://api.openai.com/v1/chat/completions",
+        { method: "POST", agent, headers: { "content-type": "application/json" } },
+        (response) => {
+          response.resume();
+          response.on("end", () => resolve(response.statusCode ?? 0));
+        },
+      );
+      request.on("error", reject);
+      request.end(JSON.stringify({ model: "gpt-4o-mini", messages: [] }));
+    });
+    assert.equal(status, 200);
+    const started = Date.now();
+    // The connection is idle but open; the drain must not wait out its 10 s grace for it.
+    assert.equal(await extra.sidecar.stop(10_000), true);
+    assert.ok(Date.now() - started < 3_000, `drain took ${Date.now() - started} ms`);
+  } finally {
+    agent.destroy();
+    await extra.simulator.close();
+    rmSync(extra.caDirectory, { recursive: true, force: true });
+  }
 });
