@@ -1,4 +1,5 @@
 // authenticate: the optional inbound check (pod token or JWT); a failure is a 401 rendered in the client's dialect.
+import type { IncomingHttpHeaders } from "node:http";
 import type { OutriggerConfig } from "../config/config-types.ts";
 import { ProxyError } from "../errors/proxy-error.ts";
 import type { Handler, Stage } from "../pipeline/stage.ts";
@@ -40,26 +41,34 @@ function unauthorized(reason: string, cause?: unknown): ProxyError {
   });
 }
 
+/** Throws ProxyError `unauthorized` unless the headers carry a token the verifier accepts (also used for WebSocket upgrades). */
+export async function checkPresentedToken(
+  verifier: TokenVerifier,
+  headers: IncomingHttpHeaders,
+): Promise<void> {
+  const token = presentedToken(headers);
+  if (token === undefined) {
+    throw unauthorized("no token presented (send it as the SDK's API key or as Authorization: Bearer)");
+  }
+  let verdict: Awaited<ReturnType<TokenVerifier["verify"]>>;
+  try {
+    verdict = await verifier.verify(token);
+  } catch (error) {
+    // The pod token itself could not be read: fail closed, and say which setting is missing.
+    throw unauthorized(
+      error instanceof ProxyError ? error.message.replace(/\.$/, "") : "the check failed",
+      error,
+    );
+  }
+  if (!verdict.ok) throw unauthorized(verdict.reason);
+}
+
 export function authenticateStage(options: AuthenticateOptions): Stage {
   const verifier = createTokenVerifier(options);
   return function authenticate(next: Handler): Handler {
     if (verifier === undefined) return next;
     return async (exchange) => {
-      const token = presentedToken(exchange.request.headers);
-      if (token === undefined) {
-        throw unauthorized("no token presented (send it as the SDK's API key or as Authorization: Bearer)");
-      }
-      let verdict: Awaited<ReturnType<TokenVerifier["verify"]>>;
-      try {
-        verdict = await verifier.verify(token);
-      } catch (error) {
-        // The pod token itself could not be read: fail closed, and say which setting is missing.
-        throw unauthorized(
-          error instanceof ProxyError ? error.message.replace(/\.$/, "") : "the check failed",
-          error,
-        );
-      }
-      if (!verdict.ok) throw unauthorized(verdict.reason);
+      await checkPresentedToken(verifier, exchange.request.headers);
       return next(exchange);
     };
   };

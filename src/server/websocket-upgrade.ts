@@ -7,6 +7,8 @@ import type { LookupFunction } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
 import { createProxyServer } from "http-proxy-3";
+import { checkPresentedToken } from "../auth/authenticate-stage.ts";
+import type { TokenVerifier } from "../auth/token-verifier.ts";
 import type { CredentialSource } from "../credentials/credential.ts";
 import { ProxyError, toProxyError } from "../errors/proxy-error.ts";
 import type { Exchange } from "../pipeline/exchange.ts";
@@ -35,6 +37,8 @@ export interface WebSocketUpgradeOptions {
   readonly connectTimeout?: number;
   /** A socket lookup for a provider's upstream (the host-alias door's DNS-only lookup), or undefined. */
   readonly lookupFor?: (provider: ProviderRuntime) => LookupFunction | undefined;
+  /** The config's inbound check (`auth`), applied to upgrades as to every other request. */
+  readonly verifier?: TokenVerifier;
 }
 
 function resolve(
@@ -107,6 +111,7 @@ export function createWebSocketUpgradeHandler(options: WebSocketUpgradeOptions):
         }
         const route = resolve(request, context, options.table);
         provider = route.provider;
+        if (options.verifier !== undefined) await checkPresentedToken(options.verifier, request.headers);
         const source = pickSource(provider.credentials);
         const credential = source === undefined ? undefined : await source.current();
         if (credential?.kind === "aws") {
