@@ -2,6 +2,7 @@
 import type { Logger } from "pino";
 import { authenticateStage } from "./auth/authenticate-stage.ts";
 import type { OutriggerConfig } from "./config/config-types.ts";
+import { convertStage } from "./convert/convert-stage.ts";
 import { credentialsStage } from "./credentials/credentials-stage.ts";
 import { rescueStage } from "./errors/rescue.ts";
 import type { Limiter } from "./limits/limiter.ts";
@@ -59,6 +60,8 @@ export function createApp(options: AppOptions): Handler {
       ...(options.tracer === undefined ? [] : [traceOperationStage({ tracer: options.tracer })]),
       // resilience: retry ∘ breaker ∘ timeout around the attempts below, so each retry re-paces and re-picks a key.
       resilienceStage({ table: options.table, metrics: options.metrics }),
+      // convert: per attempt, inside resilience, because a fallback may land on a provider of the other dialect.
+      convertStage(),
       // pace: per attempt, after resilience, so a retry waits for the buckets, pauses and bulkhead like any request.
       paceStage({ limiter: options.limiter ?? createLocalLimiter(), metrics: options.metrics }),
       // credentials: chooses the key for this attempt; last before dispatch so a retry can choose anew.

@@ -77,7 +77,7 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
   const metrics = createMetrics();
   const providers = createProviders(config, env, metrics);
   const limiter = await createLimiter(config, { logger, metrics, env });
-  const table = createRouteTable(providers);
+  const table = createRouteTable(providers, config.models);
   const telemetry = await startTelemetry({
     config,
     env,

@@ -41,6 +41,8 @@ export interface Observation {
   rawFinishReason?: string;
   /** An error the upstream reported inside a stream, or the proxy's own. */
   errorType?: string;
+  /** The provider the route stage chose, before any fallback. */
+  routedTo?: string;
   /** Which provider finally answered (differs from route.providerId after a fallback). */
   answeredBy?: string;
   keyId?: string;

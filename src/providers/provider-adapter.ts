@@ -55,6 +55,12 @@ export interface RequestSummary {
 export interface ProviderAdapter {
   readonly protocol: string;
   readonly dialect: Dialect;
+  /**
+   * The chat endpoint, relative to baseUrl, used when the client's path does not name it: the unified routes
+   * and cross-dialect fallback (`/v1/messages`, `/v1/chat/completions`). Adapters that build their own path
+   * from the request (Vertex, Bedrock) may omit it.
+   */
+  readonly chatPath?: string;
   /** Reads model and stream flag from a request body; never throws on bad input. */
   summarizeRequest(body: Buffer, headers: IncomingHttpHeaders): RequestSummary;
   /** Builds the upstream request; idempotent so retries can call it again. May be async (SigV4 signs the whole request). */

@@ -1,7 +1,9 @@
-// route: resolves the provider from path prefix or host, and checks the body against its size limit.
+// route: resolves the provider from path prefix, host or model (unified routes), and checks the body size.
 import { ProxyError } from "../errors/proxy-error.ts";
 import type { Exchange } from "../pipeline/exchange.ts";
 import type { Handler, Stage } from "../pipeline/stage.ts";
+import type { Dialect } from "../providers/provider-adapter.ts";
+import { adapterForDialect } from "../providers/providers.ts";
 import type { ProviderRuntime } from "./provider-runtime.ts";
 import type { Route } from "./route.ts";
 import type { RouteTable } from "./route-table.ts";
@@ -16,8 +18,41 @@ function formatSize(bytes: number): string {
   return `${bytes} bytes`;
 }
 
+/** The unified routes: one endpoint per dialect, the provider chosen by the request's model. */
+const unifiedPaths: Readonly<Record<string, Dialect>> = {
+  "/v1/chat/completions": "openai",
+  "/v1/messages": "anthropic",
+};
+
+function resolveUnified(exchange: Exchange, table: RouteTable, clientDialect: Dialect): Route {
+  const { request } = exchange;
+  const { model } = adapterForDialect(clientDialect).summarizeRequest(request.body, request.headers);
+  if (model === undefined) {
+    throw new ProxyError(
+      "bad_request",
+      `${request.path} needs a JSON body with a "model" to choose the provider.`,
+    );
+  }
+  const match = table.byModel(model);
+  if (match === undefined) {
+    const rules = table.modelRules.length === 0 ? "(none configured)" : table.modelRules.join(", ");
+    throw new ProxyError("unknown_route", `No models rule matches '${model}'. Rules: ${rules}.`);
+  }
+  const chatPath = match.provider.adapter.chatPath ?? request.path;
+  return {
+    provider: match.provider,
+    upstreamPath: chatPath + request.search,
+    clientDialect,
+    unified: true,
+    ...(match.fallback.length === 0 ? {} : { fallback: match.fallback }),
+  };
+}
+
 function resolve(exchange: Exchange, table: RouteTable): Route {
   const { request } = exchange;
+  const unifiedDialect = request.door === "proxy" ? unifiedPaths[request.path] : undefined;
+  if (unifiedDialect !== undefined && request.method === "POST")
+    return resolveUnified(exchange, table, unifiedDialect);
   if (request.door !== "proxy" && request.host !== undefined) {
     const provider = table.byHost(request.host);
     if (provider !== undefined) {
@@ -47,6 +82,7 @@ export function routeStage(options: RouteOptions): Stage {
     return async (exchange) => {
       const resolved = resolve(exchange, options.table);
       exchange.route = resolved;
+      exchange.observed.routedTo = resolved.provider.id;
       const limit = resolved.provider.config.maxBodySize;
       if (exchange.request.bodyTooLarge === true || exchange.request.body.length > limit) {
         throw new ProxyError(

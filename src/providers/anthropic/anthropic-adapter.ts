@@ -1,6 +1,6 @@
 // The Anthropic Messages protocol: `x-api-key` auth, SSE with named events, its own error envelope.
 import type { Credential } from "../../credentials/credential.ts";
-import type { Exchange } from "../../pipeline/exchange.ts";
+import { type Exchange, upstreamRequestBody } from "../../pipeline/exchange.ts";
 import type { ProviderAdapter, ResponseSummary, UpstreamRequest } from "../provider-adapter.ts";
 import { summarizeJsonRequest } from "../request-summary.ts";
 import { upstreamHeaders } from "../upstream-headers.ts";
@@ -11,6 +11,7 @@ import { anthropicResponseToStandard, createAnthropicDecoder } from "./anthropic
 export const anthropicAdapter: ProviderAdapter = {
   protocol: "anthropic",
   dialect: "anthropic",
+  chatPath: "/v1/messages",
   summarizeRequest: (body) => summarizeJsonRequest(body),
   prepare(exchange: Exchange, credential: Credential | undefined): UpstreamRequest {
     return {
@@ -19,7 +20,7 @@ export const anthropicAdapter: ProviderAdapter = {
       // OAuth-style tokens travel as Bearer; API keys as x-api-key. The client's anthropic-version
       // and anthropic-beta pass through untouched.
       headers: upstreamHeaders(exchange.request.headers, credential, "x-api-key"),
-      body: exchange.request.body.length === 0 ? undefined : exchange.request.body,
+      body: upstreamRequestBody(exchange).length === 0 ? undefined : upstreamRequestBody(exchange),
     };
   },
   decoderFor: (contentType) => createAnthropicDecoder(contentType),

@@ -1,6 +1,6 @@
 // The OpenAI Chat Completions protocol, also spoken by DeepSeek and other OpenAI-compatible providers.
 import type { Credential } from "../../credentials/credential.ts";
-import type { Exchange } from "../../pipeline/exchange.ts";
+import { type Exchange, upstreamRequestBody } from "../../pipeline/exchange.ts";
 import type { ProviderAdapter, ResponseSummary, UpstreamRequest } from "../provider-adapter.ts";
 import { summarizeJsonRequest } from "../request-summary.ts";
 import { upstreamHeaders } from "../upstream-headers.ts";
@@ -11,13 +11,14 @@ import { createOpenAIDecoder, openaiResponseToStandard } from "./openai-to-stand
 export const openaiAdapter: ProviderAdapter = {
   protocol: "openai",
   dialect: "openai",
+  chatPath: "/v1/chat/completions",
   summarizeRequest: (body) => summarizeJsonRequest(body),
   prepare(exchange: Exchange, credential: Credential | undefined): UpstreamRequest {
     return {
       method: exchange.request.method,
       path: exchange.route?.upstreamPath ?? exchange.request.path + exchange.request.search,
       headers: upstreamHeaders(exchange.request.headers, credential, "authorization"),
-      body: exchange.request.body.length === 0 ? undefined : exchange.request.body,
+      body: upstreamRequestBody(exchange).length === 0 ? undefined : upstreamRequestBody(exchange),
     };
   },
   decoderFor: (contentType) => createOpenAIDecoder(contentType),
