@@ -9,7 +9,7 @@ import {
   createCertificateAuthority,
   loadCertificateAuthority,
 } from "./certificate-authority.ts";
-import { hostPermitted, normalizeHosts } from "./name-constraints.ts";
+import { constrainableHosts, hostPermitted } from "./name-constraints.ts";
 
 export const caFileNames = { certificate: "ca.pem", key: "ca-key.pem", bundle: "ca-bundle.pem" } as const;
 
@@ -103,7 +103,13 @@ export async function loadOrCreateCertificateAuthority(
   if (ca === undefined) {
     throw new Error("listen.intercept and listen.tls need intercept.ca: { cert, key } or { generate: DIR }");
   }
-  const claimed = normalizeHosts(hosts);
+  // IP hosts (e.g. an Ollama baseUrl) cannot be intercepted with a certificate; they are simply not constrained.
+  const claimed = constrainableHosts(hosts).hosts;
+  if (claimed.length === 0) {
+    throw new Error(
+      "listen.intercept / listen.tls: no provider claims a DNS host name (providers.<id>.hosts)",
+    );
+  }
   let authority: CertificateAuthority;
   let source: string;
   if ("generate" in ca) {

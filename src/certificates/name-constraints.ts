@@ -1,4 +1,6 @@
 // X.509 name constraints for the pod CA: permit only the claimed provider hosts, exclude every IP address.
+
+import { isIP } from "node:net";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import {
   GeneralName,
@@ -12,15 +14,37 @@ import { Extension, type X509Certificate } from "./x509.ts";
 export const nameConstraintsOid = id_ce_nameConstraints;
 
 const hostnamePattern =
-  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
-/** Lower-cases and checks a host name a provider claims; IP literals and single labels are refused. */
+/** Lower-cases and checks a DNS host name (a single label such as a Service name is allowed); IPs are refused. */
 export function normalizeHost(host: string): string {
   const lowered = host.trim().toLowerCase().replace(/\.$/, "");
   if (!hostnamePattern.test(lowered) || /^[0-9.]+$/.test(lowered)) {
     throw new Error(`'${host}' is not a DNS host name the pod CA can be constrained to`);
   }
   return lowered;
+}
+
+/**
+ * Splits the hosts providers claim into what a CA can be constrained to and what it cannot: IP literals
+ * (the CA excludes all IPs) and malformed names are skipped; `*.example.com` permits the `example.com` subtree.
+ */
+export function constrainableHosts(hosts: Iterable<string>): { hosts: string[]; skipped: string[] } {
+  const accepted: string[] = [];
+  const skipped: string[] = [];
+  for (const host of hosts) {
+    const base = host.startsWith("*.") ? host.slice(2) : host;
+    if (isIP(base) !== 0) {
+      skipped.push(host);
+      continue;
+    }
+    try {
+      accepted.push(normalizeHost(base));
+    } catch {
+      skipped.push(host);
+    }
+  }
+  return { hosts: [...new Set(accepted)].sort(), skipped };
 }
 
 /** The sorted, de-duplicated host list a CA is constrained to. */

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { writeCertificateAuthorityFiles } from "../certificates/ca-files.ts";
 import { createCertificateAuthority } from "../certificates/certificate-authority.ts";
 import { claimedHosts } from "../certificates/claimed-hosts.ts";
-import { normalizeHosts } from "../certificates/name-constraints.ts";
+import { constrainableHosts, normalizeHosts } from "../certificates/name-constraints.ts";
 import { loadConfig } from "../config/load-config.ts";
 
 const usage = `Usage: outrigger ca init --out DIR [--hosts h1,h2] [--config FILE] [--force]
@@ -36,7 +36,9 @@ async function init(args: readonly string[]): Promise<number> {
   const { config } = await loadConfig(values.config === undefined ? {} : { file: values.config });
   const fromConfig = claimedHosts(config);
   const extra = (values.hosts ?? "").split(",").filter((host) => host.trim() !== "");
-  const hosts = normalizeHosts([...fromConfig, ...extra]);
+  // Hosts named on the command line must be valid; those from the config are filtered (IPs cannot be constrained).
+  const fromProviders = constrainableHosts(fromConfig);
+  const hosts = normalizeHosts([...fromProviders.hosts, ...extra]);
   const { authority, privateKeyPem } = await createCertificateAuthority({ hosts });
   const paths = await writeCertificateAuthorityFiles(values.out, authority, privateKeyPem, {
     force: values.force,
@@ -49,6 +51,9 @@ async function init(args: readonly string[]): Promise<number> {
       `CA bundle       ${paths.bundle}`,
       `SHA-256         ${authority.fingerprint}`,
       `Permitted hosts ${hosts.join(", ")}`,
+      ...(fromProviders.skipped.length === 0
+        ? []
+        : [`Not constrainable (IP addresses) ${fromProviders.skipped.join(", ")}`]),
       "",
     ].join("\n"),
   );

@@ -116,6 +116,9 @@ test("ca init --config takes the hosts the config's providers claim (hosts, else
       "    protocol: anthropic",
       "    baseUrl: https://gateway.corp.example",
       "    hosts: [api.anthropic.com, claude.corp.example]",
+      "  ollama:",
+      "    protocol: ollama",
+      "    baseUrl: http://127.0.0.1:11434",
       "",
     ].join("\n"),
   );
@@ -136,6 +139,7 @@ test("ca init --config takes the hosts the config's providers claim (hosts, else
   });
   assert.equal(viaEnv.code, 0, viaEnv.stderr);
   assert.match(viaEnv.stdout, /claude\.corp\.example/);
+  assert.match(viaFlag.stdout, /Not constrainable \(IP addresses\) 127\.0\.0\.1/);
 });
 
 test("intercept.ca.generate creates a CA once, reuses it, and refuses one that does not cover a claimed host", async () => {
@@ -147,9 +151,10 @@ test("intercept.ca.generate creates a CA once, reuses it, and refuses one that d
   );
   assert.equal((await stat(join(generate, "ca-key.pem"))).mode & 0o777, 0o600);
   assert.ok((await readFile(join(generate, "ca-bundle.pem"), "utf8")).includes(first.certificatePem.trim()));
+  // An IP host some provider claims (an Ollama baseUrl) is not constrainable and does not block the start.
   const second = await loadOrCreateCertificateAuthority(
     { ca: { generate }, passthrough: "allow", leafValidity: 1000 },
-    hosts,
+    [...hosts, "127.0.0.1"],
   );
   assert.equal(second.fingerprint, first.fingerprint);
   await assert.rejects(

@@ -13,7 +13,7 @@ import {
   x509Crypto,
 } from "../../src/certificates/certificate-authority.ts";
 import { mintLeafCertificate } from "../../src/certificates/leaf-certificate.ts";
-import { readNameConstraints } from "../../src/certificates/name-constraints.ts";
+import { constrainableHosts, readNameConstraints } from "../../src/certificates/name-constraints.ts";
 import {
   AuthorityKeyIdentifierExtension,
   BasicConstraintsExtension,
@@ -256,4 +256,19 @@ test("a CA made by openssl (RSA, SEC1-free PKCS#8, no name constraints) still si
   await writeFile(leafFile, leaf.certificatePem);
   const { stdout } = await run("openssl", ["verify", "-CAfile", certFile, leafFile]);
   assert.match(stdout, /: OK/);
+});
+
+test("claimed hosts: IPs cannot be constrained and are skipped; wildcards permit their subtree; Service names are fine", () => {
+  assert.deepEqual(
+    constrainableHosts([
+      "api.openai.com",
+      "127.0.0.1",
+      "::1",
+      "*.openai.azure.com",
+      "ollama",
+      "API.OpenAI.com",
+      "bad host",
+    ]),
+    { hosts: ["api.openai.com", "ollama", "openai.azure.com"], skipped: ["127.0.0.1", "::1", "bad host"] },
+  );
 });
