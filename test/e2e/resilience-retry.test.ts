@@ -47,7 +47,14 @@ describe("(a) 429 with retry-after: 1, then 200", () => {
     const retriesBefore = await metricValue(harness, "outrigger_retries_total", { provider: "anthropic" });
     const answer = await anthropic().messages.create(message);
     assert.equal(answer.type, "message");
-    assert.equal(upstreamPosts(harness).length, 2);
+    const posts = upstreamPosts(harness);
+    assert.equal(posts.length, 2);
+    assert.equal(posts[1]!.body, posts[0]!.body, "the held body was replayed byte for byte");
+    assert.equal(
+      posts[1]!.headers["x-api-key"],
+      posts[0]!.headers["x-api-key"],
+      "prepared again, the same way",
+    );
     assert.ok(gapsBetweenAttempts()[0]! >= 1_000, `waited ${gapsBetweenAttempts()[0]} ms`);
     const retriesAfter = await metricValue(harness, "outrigger_retries_total", {
       provider: "anthropic",
@@ -264,5 +271,25 @@ describe("(h) a stream cut after its head is never retried: the SDK raises", () 
     const final = await anthropic().messages.stream(message).finalMessage();
     assert.ok(final.content.length > 0);
     assert.equal(upstreamPosts(harness).length, 2);
+  });
+});
+
+describe("the total timeout", () => {
+  test("ends a stream that outlives it with an error event the SDK raises", async () => {
+    const short = await startResilienceHarness({
+      anthropic: { resilience: { timeouts: { total: "1200ms", idle: "5s", firstToken: "5s" } } },
+    });
+    try {
+      short.simulator.script([{ slowDrip: 250 }]);
+      const client = new Anthropic({ baseURL: `${short.sidecar.proxyUrl}/anthropic`, apiKey: "placeholder" });
+      await assert.rejects(client.messages.stream(message).finalMessage(), (error: unknown) => {
+        assert.ok(error instanceof Anthropic.APIError, `got ${String(error)}`);
+        assert.match(String(error), /total timeout of 1200 ms/);
+        return true;
+      });
+      assert.equal(upstreamPosts(short).length, 1);
+    } finally {
+      await short.close();
+    }
   });
 });
