@@ -38,6 +38,8 @@ export interface ProviderPolicy {
   /** Milliseconds until an open circuit lets a probe through; 0 when it is not open. */
   halfOpenIn(): number;
   isOpen(): boolean;
+  /** The breaker's state by name (`closed`, `open`, `half-open`, `isolated`), for spans. */
+  state(): string;
 }
 
 const stateNames: Record<CircuitState, string> = {
@@ -104,6 +106,7 @@ export function createProviderPolicy(
     policy: wrap(retryPolicy, breakerPolicy, attemptTimeout),
     budget,
     isOpen: () => breakerPolicy.state === CircuitState.Open,
+    state: () => stateNames[breakerPolicy.state],
     halfOpenIn: () =>
       breakerPolicy.state === CircuitState.Open
         ? Math.max(0, openedAt + config.breaker.halfOpenAfter - Date.now())

@@ -6,6 +6,7 @@ import type { ProxyResponse } from "../pipeline/proxy-response.ts";
 import type { Handler, Stage } from "../pipeline/stage.ts";
 import type { ProviderRuntime } from "../routing/provider-runtime.ts";
 import type { RouteTable } from "../routing/route-table.ts";
+import { noteResilience } from "../telemetry/exchange-notes.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import { exchangeForFallback, fallbackCandidates } from "./fallback.ts";
 import { type AttemptFailure, isBreakerFailure, isRetryable } from "./is-retryable.ts";
@@ -91,6 +92,8 @@ export function resilienceStage(options: ResilienceOptions): Stage {
       return policy.policy.execute(async ({ signal }) => {
         attempt += 1;
         exchange.attempt = attempt;
+        // For the chat span's outrigger.breaker.state: the state that let this attempt through.
+        noteResilience(exchange, { breakerState: policy.state() });
         metrics?.attempts.inc({ provider });
         // Until the attempt resolves, the policy's timeout may abort it; afterwards only the client or the deadline.
         const controller = new AbortController();

@@ -11,7 +11,7 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
-import type { Exchange } from "../pipeline/exchange.ts";
+import type { Exchange, Observation } from "../pipeline/exchange.ts";
 import type { ProxyResponse } from "../pipeline/proxy-response.ts";
 import { resilienceNote } from "./exchange-notes.ts";
 import type { ExchangeTracer } from "./exchange-tracer.ts";
@@ -66,9 +66,11 @@ function markError(span: Span, errorType: string): void {
 
 export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer {
   const { tracer } = options;
-  const spans = new WeakMap<Exchange, ExchangeSpans>();
+  // Keyed by the observation, which a fallback's copy of the exchange shares with the original: its
+  // attempts then land under the same chat span.
+  const spans = new WeakMap<Observation, ExchangeSpans>();
   // Outlives `spans` (which finish clears) so the access log, written after finish, can name the trace.
-  const traceIds = new WeakMap<Exchange, string>();
+  const traceIds = new WeakMap<Observation, string>();
 
   const endAttempt = (record: ExchangeSpans, attempt: OpenAttempt, end: number): void => {
     if (record.open === attempt) delete record.open;
@@ -125,12 +127,12 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
         { kind: SpanKind.SERVER, startTime: epoch(exchange.timings.start), attributes },
         parent,
       );
-      spans.set(exchange, { server, serverContext: trace.setSpan(parent, server) });
-      traceIds.set(exchange, server.spanContext().traceId);
+      spans.set(exchange.observed, { server, serverContext: trace.setSpan(parent, server) });
+      traceIds.set(exchange.observed, server.spanContext().traceId);
     },
 
     beginOperation(exchange) {
-      const record = spans.get(exchange);
+      const record = spans.get(exchange.observed);
       const route = exchange.route;
       if (record === undefined || record.chat !== undefined || route === undefined) return;
       const model = exchange.observed.requestModel;
@@ -156,7 +158,7 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
     },
 
     async attempt(exchange, send): Promise<ProxyResponse> {
-      const record = spans.get(exchange);
+      const record = spans.get(exchange.observed);
       const route = exchange.route;
       if (record === undefined || route === undefined) return send();
       const started = performance.now();
@@ -200,9 +202,9 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
     },
 
     finish(exchange, status, completed) {
-      const record = spans.get(exchange);
+      const record = spans.get(exchange.observed);
       if (record === undefined) return;
-      spans.delete(exchange);
+      spans.delete(exchange.observed);
       const { observed, timings } = exchange;
       const end = timings.end ?? performance.now();
       const firstToken = timings.firstToken;
@@ -256,6 +258,6 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
       server.end(epoch(end));
     },
 
-    traceId: (exchange) => traceIds.get(exchange),
+    traceId: (exchange) => traceIds.get(exchange.observed),
   };
 }

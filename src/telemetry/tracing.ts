@@ -1,4 +1,5 @@
 // Starts the OpenTelemetry SDK for Outrigger's own spans: loaded on demand, so a sidecar without tracing loads none of it.
+import { enableResilienceNotes } from "./exchange-notes.ts";
 import type { ExchangeTracer } from "./exchange-tracer.ts";
 import type { TracingSettings } from "./tracing-settings.ts";
 
@@ -38,6 +39,7 @@ export async function startTracing(settings: TracingSettings, version: string): 
     .merge(detected);
   const exporter = new exporterModule.OTLPTraceExporter({ url: settings.url });
   const provider = new BasicTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(exporter)] });
+  enableResilienceNotes();
   const tracer = createSpanRecorder({
     tracer: provider.getTracer("outrigger", version),
     captureContent: settings.captureContent,

@@ -1,0 +1,99 @@
+// Resilience in spans: breaker state on the chat span, and a fallback provider's attempt under the same chat span.
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import Anthropic from "@anthropic-ai/sdk";
+import { startResilienceHarness } from "../resilience/resilience-harness.ts";
+import type { Harness } from "../support/sidecar-harness.ts";
+import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "./otlp-receiver.ts";
+
+const breaker = { minRequests: 2, window: "10s", failureRatio: 0.5, halfOpenAfter: "10s" };
+const resilience = { retry: { maxAttempts: 1 }, breaker };
+const message = {
+  model: "claude-sonnet-4-5",
+  max_tokens: 32,
+  messages: [{ role: "user" as const, content: "Hi" }],
+};
+
+let receiver: OtlpReceiver;
+let harness: Harness;
+const saved = { ...process.env };
+
+before(async () => {
+  receiver = await startOtlpReceiver();
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+  process.env.OTEL_EXPORTER_OTLP_PROTOCOL = "http/json";
+  process.env.OTEL_BSP_SCHEDULE_DELAY = "50";
+  const directory = mkdtempSync(join(tmpdir(), "outrigger-fallback-"));
+  writeFileSync(join(directory, "key"), "sk-ant-fallback-key-0004\n");
+  harness = await startResilienceHarness(
+    { anthropic: { resilience, fallback: [{ provider: "anthropic-b" }] } },
+    (config, simulatorUrl) => {
+      (config.providers as Record<string, unknown>)["anthropic-b"] = {
+        protocol: "anthropic",
+        baseUrl: simulatorUrl,
+        hosts: [],
+        credentials: [{ file: join(directory, "key") }],
+      };
+    },
+  );
+});
+after(async () => {
+  await harness.close();
+  await receiver.close();
+  for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+});
+
+function traceOf(spans: readonly ReceivedSpan[], traceId: string) {
+  const inTrace = spans.filter((span) => span.traceId === traceId);
+  const chat = inTrace.find((span) => span.name.startsWith("chat "));
+  assert.ok(chat, "a chat span");
+  const attempts = inTrace.filter((span) => span.parentSpanId === chat.spanId && span.kind === 3);
+  return { chat, attempts };
+}
+
+async function call(traceId: string): Promise<unknown> {
+  const anthropic = new Anthropic({
+    baseURL: `${harness.sidecar.proxyUrl}/anthropic`,
+    apiKey: "placeholder",
+    maxRetries: 0,
+  });
+  return anthropic.messages
+    .create(message, { headers: { traceparent: `00-${traceId}-1111111111111111-01` } })
+    .catch((error: unknown) => error);
+}
+
+test("failing calls carry the breaker state; once open, the fallback's attempt sits under the same chat span", async () => {
+  harness.simulator.script([{ respond: { status: 500 } }, { respond: { status: 500 } }]);
+  const failing = ["a1".repeat(16), "a2".repeat(16)];
+  for (const traceId of failing) assert.ok((await call(traceId)) instanceof Anthropic.InternalServerError);
+  const fallbackTrace = "a3".repeat(16);
+  const answer = (await call(fallbackTrace)) as { type?: string };
+  assert.equal(answer.type, "message", "served by the fallback");
+
+  await receiver.waitFor((spans) =>
+    [...failing, fallbackTrace].every((traceId) =>
+      spans.some((span) => span.traceId === traceId && span.kind === 2),
+    ),
+  );
+  for (const traceId of failing) {
+    const { chat, attempts } = traceOf(receiver.spans, traceId);
+    assert.equal(
+      chat.attributes["outrigger.breaker.state"],
+      "closed",
+      "the state that let the attempt through",
+    );
+    assert.equal(chat.statusCode, 2, "an error span");
+    assert.equal(attempts.length, 1);
+    assert.equal(attempts[0]?.attributes["http.response.status_code"], 500);
+  }
+  const { chat, attempts } = traceOf(receiver.spans, fallbackTrace);
+  assert.equal(chat.attributes["outrigger.fallback.provider"], "anthropic-b");
+  assert.equal(chat.attributes["outrigger.provider"], "anthropic", "the routed provider");
+  assert.equal(attempts.length, 1, "the open circuit sent nothing to anthropic; one attempt to the fallback");
+  assert.equal(attempts[0]?.attributes["outrigger.provider"], "anthropic-b");
+  assert.equal(attempts[0]?.attributes["http.response.status_code"], 200);
+  assert.ok(receiver.spans.some((span) => span.name === "ttfb" && span.parentSpanId === attempts[0]?.spanId));
+});
