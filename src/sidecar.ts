@@ -2,6 +2,7 @@
 import type { Server } from "node:http";
 import type { Logger } from "pino";
 import { createApp } from "./app.ts";
+import { createTokenVerifier } from "./auth/authenticate-stage.ts";
 import type { LoadedConfig, OutriggerConfig } from "./config/config-types.ts";
 import { createCredentialSource } from "./credentials/create-credential-source.ts";
 import { pooledCredentials } from "./credentials/key-pool.ts";
@@ -108,7 +109,12 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
 
   let serving = false;
   const proxyServer = createProxyServer(requestHandler);
-  const upgradeHandler = createWebSocketUpgradeHandler({ table, logger });
+  const verifier = createTokenVerifier({ auth: config.auth, env });
+  const upgradeHandler = createWebSocketUpgradeHandler({
+    table,
+    logger,
+    ...(verifier === undefined ? {} : { verifier }),
+  });
   proxyServer.on("upgrade", (request, socket, head) => upgradeHandler(request, socket, head, { door: "proxy" }));
   let doors: InterceptDoors | undefined;
   const adminServer = createAdminServer({
