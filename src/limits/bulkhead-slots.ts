@@ -24,10 +24,12 @@ export function createBulkheadSlots(config: BulkheadConfig): BulkheadSlots {
       return new Promise<ProxyResponse>((resolve, reject) => {
         let started = false;
         let timer: NodeJS.Timeout | undefined;
-        const queued = new AbortController();
-        const onAbort = (): void => queued.abort(signal.reason);
-        signal.addEventListener("abort", onAbort, { once: true });
-        if (policy.executionSlots === 0) {
+        // A free slot (the common case) runs at once: no controller, no listener, no timer.
+        const mustQueue = policy.executionSlots === 0;
+        const queued = mustQueue ? new AbortController() : undefined;
+        const onAbort = (): void => queued?.abort(signal.reason);
+        if (mustQueue) signal.addEventListener("abort", onAbort, { once: true });
+        if (queued !== undefined) {
           // Only a queued attempt needs a clock; cockatiel drops it from the queue once its signal is aborted.
           timer = setTimeout(() => {
             if (started) return;
@@ -63,7 +65,7 @@ export function createBulkheadSlots(config: BulkheadConfig): BulkheadSlots {
               },
             });
             await finished;
-          }, queued.signal)
+          }, queued?.signal ?? signal)
           .catch((error: unknown) => {
             signal.removeEventListener("abort", onAbort);
             if (timer !== undefined) clearTimeout(timer);

@@ -5,7 +5,6 @@ import { readSecretRef } from "../credentials/secret-ref.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import type { Limiter } from "./limiter.ts";
 import { createLocalLimiter } from "./local-limiter.ts";
-import { createRedisLimiter } from "./redis-limiter.ts";
 
 export async function createLimiter(
   config: OutriggerConfig,
@@ -14,6 +13,8 @@ export async function createLimiter(
   const local = createLocalLimiter();
   if (config.redis === undefined) return local;
   const { metrics } = options;
+  // Loaded only when configured: ioredis alone adds ~25 MB of RSS to every sidecar that does not use it.
+  const { createRedisLimiter } = await import("./redis-limiter.ts");
   return createRedisLimiter({
     url: config.redis.url,
     keyPrefix: config.redis.keyPrefix,
