@@ -1,7 +1,7 @@
 // Claude on Bedrock: the Anthropic dialect to the client; InvokeModel signed with SigV4 and eventstream answers upstream.
 import type { Credential } from "../../credentials/credential.ts";
 import { ProxyError } from "../../errors/proxy-error.ts";
-import type { Exchange } from "../../pipeline/exchange.ts";
+import { type Exchange, upstreamRequestBody } from "../../pipeline/exchange.ts";
 import { mediaTypeOf } from "../../streaming/decoder-for.ts";
 import { anthropicAdapter } from "../anthropic/anthropic-adapter.ts";
 import type { ProviderAdapter, UpstreamRequest } from "../provider-adapter.ts";
@@ -13,6 +13,8 @@ import { bedrockEventStreamToSse } from "./bedrock-anthropic-stream.ts";
 export const bedrockAnthropicAdapter: ProviderAdapter = {
   protocol: "bedrock-anthropic",
   dialect: "anthropic",
+  // The client-facing path is the Anthropic Messages API; prepare() maps it to the cloud's own endpoint.
+  chatPath: "/v1/messages",
   summarizeRequest: (body, headers) => anthropicAdapter.summarizeRequest(body, headers),
   async prepare(exchange: Exchange, credential: Credential | undefined): Promise<UpstreamRequest> {
     const provider = exchange.route?.provider;
@@ -25,7 +27,11 @@ export const bedrockAnthropicAdapter: ProviderAdapter = {
       );
     }
     const upstreamPath = exchange.route?.upstreamPath ?? exchange.request.path + exchange.request.search;
-    const request = bedrockAnthropicRequest(upstreamPath, exchange.request.body, exchange.request.headers);
+    const request = bedrockAnthropicRequest(
+      upstreamPath,
+      upstreamRequestBody(exchange),
+      exchange.request.headers,
+    );
     // Only what is signed goes upstream: nothing of the client's (its placeholder key included) reaches AWS.
     const headers = await signBedrockRequest(
       {

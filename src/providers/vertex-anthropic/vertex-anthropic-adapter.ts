@@ -1,7 +1,7 @@
 // Claude on Vertex AI: the Anthropic dialect to the client, rawPredict/streamRawPredict with a Google bearer token upstream.
 import type { Credential } from "../../credentials/credential.ts";
 import { ProxyError } from "../../errors/proxy-error.ts";
-import type { Exchange } from "../../pipeline/exchange.ts";
+import { type Exchange, upstreamRequestBody } from "../../pipeline/exchange.ts";
 import { anthropicAdapter } from "../anthropic/anthropic-adapter.ts";
 import type { ProviderAdapter, UpstreamRequest } from "../provider-adapter.ts";
 import { upstreamHeaders } from "../upstream-headers.ts";
@@ -27,6 +27,8 @@ function bearerCredential(credential: Credential | undefined, providerId: string
 export const vertexAnthropicAdapter: ProviderAdapter = {
   protocol: "vertex-anthropic",
   dialect: "anthropic",
+  // The client-facing path is the Anthropic Messages API; prepare() maps it to the cloud's own endpoint.
+  chatPath: "/v1/messages",
   summarizeRequest: (body, headers) => anthropicAdapter.summarizeRequest(body, headers),
   prepare(exchange: Exchange, credential: Credential | undefined): UpstreamRequest {
     const provider = exchange.route?.provider;
@@ -38,7 +40,7 @@ export const vertexAnthropicAdapter: ProviderAdapter = {
       );
     }
     const upstreamPath = exchange.route?.upstreamPath ?? exchange.request.path + exchange.request.search;
-    const request = vertexAnthropicRequest(upstreamPath, exchange.request.body, location);
+    const request = vertexAnthropicRequest(upstreamPath, upstreamRequestBody(exchange), location);
     const headers = upstreamHeaders(
       exchange.request.headers,
       bearerCredential(credential, provider.id),

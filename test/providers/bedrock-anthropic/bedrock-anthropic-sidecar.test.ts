@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import Anthropic from "@anthropic-ai/sdk";
+import OpenAI from "openai";
 import { parseConfig } from "../../../src/config/load-config.ts";
 import { type Sidecar, startSidecar } from "../../../src/sidecar.ts";
 import { createLogger } from "../../../src/telemetry/logger.ts";
@@ -69,6 +70,7 @@ before(async () => {
         credentials: [aws("TEST_AWS_WRONG_SECRET")],
       },
     },
+    models: [{ match: "anthropic.*", provider: "bedrock" }],
   });
   sidecar = await startSidecar(
     { config, file: "bedrock.yaml" },
@@ -172,4 +174,26 @@ test("an exception as the first stream event is retried like an HTTP 503, then r
     unavailable.calls.every((call) => call.signatureProblem === undefined),
     "each attempt signed anew",
   );
+});
+
+test("the OpenAI SDK on the unified route is served by Claude on Bedrock, converted both ways", async () => {
+  const openai = new OpenAI({ baseURL: `${sidecar.proxyUrl}/v1`, apiKey: clientKey, maxRetries: 0 });
+  const completion = await openai.chat.completions.create({
+    model,
+    max_tokens: 64,
+    messages: [{ role: "user", content: "Hello" }],
+  });
+  assert.equal(completion.choices[0]?.message.content, recorded.content[0].text);
+  const stream = await openai.chat.completions.create({
+    model,
+    max_tokens: 64,
+    stream: true,
+    messages: [{ role: "user", content: "Hi" }],
+  });
+  let text = "";
+  for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+  assert.equal(text, anthropicExpected(textEvents).text);
+  const call = bedrock.calls.at(-1);
+  assert.equal(call?.signatureProblem, undefined);
+  assert.equal(call?.url, `/model/${encodeURIComponent(model)}/invoke-with-response-stream`);
 });
