@@ -2,6 +2,7 @@
 import type { FallbackTarget } from "../config/config-types.ts";
 import type { Exchange } from "../pipeline/exchange.ts";
 import type { ProviderRuntime } from "../routing/provider-runtime.ts";
+import type { Route } from "../routing/route.ts";
 import type { RouteTable } from "../routing/route-table.ts";
 
 export interface FallbackCandidate {
@@ -16,10 +17,16 @@ export interface FallbackCandidate {
  */
 export type CrossDialectFallback = (exchange: Exchange, target: FallbackCandidate) => Exchange | undefined;
 
-/** The configured fallback targets of `provider` that speak its dialect, in config order. */
-export function fallbackCandidates(provider: ProviderRuntime, table: RouteTable): FallbackCandidate[] {
+/** The targets that apply: the matched `models` rule's when it names some, else the provider's own. */
+function targetsOf(route: Route): readonly FallbackTarget[] {
+  return route.fallback ?? route.provider.config.fallback;
+}
+
+/** The fallback targets for `route` that speak its provider's dialect, in config order. */
+export function fallbackCandidates(route: Route, table: RouteTable): FallbackCandidate[] {
+  const provider = route.provider;
   const candidates: FallbackCandidate[] = [];
-  for (const target of provider.config.fallback as readonly FallbackTarget[]) {
+  for (const target of targetsOf(route)) {
     const runtime = table.providers.get(target.provider);
     if (runtime === undefined || runtime === provider) continue;
     if (runtime.adapter.dialect !== provider.adapter.dialect) continue;
@@ -28,11 +35,11 @@ export function fallbackCandidates(provider: ProviderRuntime, table: RouteTable)
   return candidates;
 }
 
-/** The configured targets of another dialect: only usable through a CrossDialectFallback. */
-export function crossDialectTargets(provider: ProviderRuntime, table: RouteTable): FallbackCandidate[] {
-  return provider.config.fallback.flatMap((target) => {
+/** The targets of another dialect: only usable through a CrossDialectFallback (the conversion seam). */
+export function crossDialectTargets(route: Route, table: RouteTable): FallbackCandidate[] {
+  return targetsOf(route).flatMap((target) => {
     const runtime = table.providers.get(target.provider);
-    if (runtime === undefined || runtime.adapter.dialect === provider.adapter.dialect) return [];
+    if (runtime === undefined || runtime.adapter.dialect === route.provider.adapter.dialect) return [];
     return [{ provider: runtime, ...(target.model === undefined ? {} : { model: target.model }) }];
   });
 }

@@ -220,7 +220,14 @@ export function resilienceStage(options: ResilienceOptions): Stage {
       depth: number,
     ): Promise<ProxyResponse> {
       if (depth < 3) {
-        for (const candidate of fallbackCandidates(provider, options.table)) {
+        const route = exchange.route ?? {
+          provider,
+          upstreamPath: "",
+          clientDialect: provider.adapter.dialect,
+        };
+        for (const candidate of fallbackCandidates(route, options.table)) {
+          // Never back to a provider already tried for this request, nor to one whose circuit is open too.
+          if (candidate.provider.id === exchange.observed.routedTo) continue;
           if (policyFor(candidate.provider).halfOpenIn() > 0) continue;
           return run(exchangeForFallback(exchange, candidate), candidate.provider, depth + 1);
         }
