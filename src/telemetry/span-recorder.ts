@@ -13,7 +13,8 @@ import {
 } from "@opentelemetry/api";
 import type { Exchange, Observation } from "../pipeline/exchange.ts";
 import type { ProxyResponse } from "../pipeline/proxy-response.ts";
-import { resilienceNote } from "./exchange-notes.ts";
+import { chatOutcomeAttributes } from "./chat-attributes.ts";
+import { captureCompletion } from "./completion-capture.ts";
 import type { ExchangeTracer } from "./exchange-tracer.ts";
 import { genAiProviderName } from "./genai-attributes.ts";
 import { inputMessagesAttributes } from "./message-content.ts";
@@ -38,6 +39,8 @@ interface ExchangeSpans {
   chat?: Span;
   chatContext?: Context;
   open?: OpenAttempt;
+  /** With content capture: the completion text of the latest attempt, read as its body passed. */
+  output?: () => string | undefined;
 }
 
 /**
@@ -188,8 +191,17 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
       if (options.propagateUpstream)
         exchange.request.headers.traceparent = formatTraceparent(span.spanContext());
       try {
-        const response = await send();
+        let response = await send();
         recordHead(exchange, attempt, response.status);
+        if (options.captureContent && response.status < 400) {
+          const contentType = response.headers["content-type"];
+          const decoder = route.provider.adapter.decoderFor(
+            typeof contentType === "string" ? contentType : undefined,
+          );
+          const capture = captureCompletion(response, decoder);
+          record.output = capture.outputMessages;
+          response = capture.response;
+        }
         // A fixed body is complete already; a stream's attempt lasts until the body ends (finish).
         if (response.body instanceof Uint8Array) endAttempt(record, attempt, performance.now());
         return response;
@@ -219,33 +231,11 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
       if (chat !== undefined) {
         const model = observed.requestModel ?? observed.responseModel;
         if (model !== undefined) chat.updateName(`chat ${model}`);
-        const attributes: Attributes = {};
-        if (observed.responseModel !== undefined)
-          attributes["gen_ai.response.model"] = observed.responseModel;
-        if (observed.responseId !== undefined) attributes["gen_ai.response.id"] = observed.responseId;
-        const finish = observed.rawFinishReason ?? observed.finishReason;
-        if (finish !== undefined) attributes["gen_ai.response.finish_reasons"] = [finish];
-        const { usage } = observed;
-        if (usage.inputTokens !== undefined) attributes["gen_ai.usage.input_tokens"] = usage.inputTokens;
-        if (usage.outputTokens !== undefined) attributes["gen_ai.usage.output_tokens"] = usage.outputTokens;
-        if (usage.cacheReadTokens !== undefined)
-          attributes["gen_ai.usage.cache_read.input_tokens"] = usage.cacheReadTokens;
-        if (usage.cacheWriteTokens !== undefined)
-          attributes["gen_ai.usage.cache_creation.input_tokens"] = usage.cacheWriteTokens;
-        if (firstToken !== undefined) {
-          attributes["gen_ai.response.time_to_first_chunk"] = (firstToken - timings.start) / 1000;
-          chat.addEvent("first_token", undefined, epoch(firstToken));
-        }
+        const attributes = chatOutcomeAttributes(exchange);
+        const output = record.output?.();
+        if (output !== undefined) attributes["gen_ai.output.messages"] = output;
+        if (firstToken !== undefined) chat.addEvent("first_token", undefined, epoch(firstToken));
         if (timings.firstByte !== undefined) chat.addEvent("first_byte", undefined, epoch(timings.firstByte));
-        attributes["outrigger.retries"] = Math.max(0, exchange.attempt - 1);
-        const routed = exchange.route?.provider.id;
-        if (observed.answeredBy !== undefined && observed.answeredBy !== routed)
-          attributes["outrigger.fallback.provider"] = observed.answeredBy;
-        const keyId = exchange.credential?.keyId ?? observed.keyId;
-        if (keyId !== undefined) attributes["outrigger.key_id"] = keyId;
-        const note = resilienceNote(exchange);
-        if (note?.pacingWaitMs !== undefined) attributes["outrigger.pacing.wait_ms"] = note.pacingWaitMs;
-        if (note?.breakerState !== undefined) attributes["outrigger.breaker.state"] = note.breakerState;
         chat.setAttributes(attributes);
         const errorType = observed.errorType ?? (status >= 400 ? String(status) : undefined);
         if (errorType !== undefined) markError(chat, errorType);

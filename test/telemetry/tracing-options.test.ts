@@ -7,6 +7,7 @@ import { estimateTokens } from "../../src/limits/estimate-tokens.ts";
 import { type Sidecar, startSidecar } from "../../src/sidecar.ts";
 import { type Simulator, startSimulator } from "../../src/simulate/simulator-server.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
+import { anthropicExpected, fixtureLines } from "../support/fixture-expectations.ts";
 import { harnessConfig } from "../support/sidecar-harness.ts";
 import { type OtlpReceiver, startOtlpReceiver } from "./otlp-receiver.ts";
 
@@ -62,7 +63,7 @@ test("stop() flushes pending spans: nothing is lost to the batch delay", async (
   assert.equal(upstream?.headers.tracestate, undefined);
 });
 
-test("telemetry.captureContent records the prompt on the chat span", async () => {
+test("telemetry.captureContent records the prompt and the streamed completion on the chat span", async () => {
   receiver.spans.length = 0;
   const sidecar = await startTraced({ telemetry: { captureContent: true } }, jsonExport(receiver.url));
   await call(sidecar);
@@ -70,6 +71,15 @@ test("telemetry.captureContent records the prompt on the chat span", async () =>
   const chat = receiver.spans.find((span) => span.name.startsWith("chat "));
   const messages = JSON.parse(String(chat?.attributes["gen_ai.input.messages"])) as { content: string }[];
   assert.equal(messages[0]?.content, `Say ${marker}`);
+  const expected = anthropicExpected(fixtureLines("anthropic/anthropic-text.chunks.txt"));
+  const output = JSON.parse(String(chat?.attributes["gen_ai.output.messages"])) as {
+    role: string;
+    parts: { type: string; content: string }[];
+    finish_reason: string;
+  }[];
+  assert.equal(output[0]?.role, "assistant");
+  assert.equal(output[0]?.parts.map((part) => part.content).join(""), expected.text);
+  assert.equal(output[0]?.finish_reason, expected.finish);
 });
 
 test("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true does the same; without either, no prompt", async () => {
@@ -90,6 +100,10 @@ test("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true does the same; wit
   await plain.stop(1000);
   assert.ok(receiver.exports.length > 0);
   for (const exported of receiver.exports) assert.ok(!exported.body.toString().includes(marker));
+  const chatWithout = receiver.spans.find((span) => span.name.startsWith("chat "));
+  assert.ok(chatWithout !== undefined);
+  assert.equal(chatWithout.attributes["gen_ai.input.messages"], undefined);
+  assert.equal(chatWithout.attributes["gen_ai.output.messages"], undefined, "no completion text either");
 });
 
 test("propagateUpstream with tracing sends the attempt span's own traceparent in the app's trace", async () => {
