@@ -293,3 +293,44 @@ describe("the total timeout", () => {
     }
   });
 });
+
+describe("waits the proxy will not take, and the retry budget", () => {
+  test("a retry-after beyond maxWait: the upstream's 429 goes back as it came, with x-should-retry: false", async () => {
+    harness.simulator.script([{ respond: { status: 429 }, headers: { "retry-after": "60" } }]);
+    const started = Date.now();
+    await assert.rejects(openai().chat.completions.create(chat), (error: unknown) => {
+      assert.ok(error instanceof OpenAI.RateLimitError);
+      assert.equal(error.headers?.get("retry-after"), "60", "the upstream's own header, unchanged");
+      assert.equal(error.headers?.get("x-should-retry"), "false");
+      return true;
+    });
+    assert.ok(Date.now() - started < 2_000);
+    assert.equal(upstreamPosts(harness).length, 1);
+  });
+
+  test("budgetRatio 0: past the floor of 10 retries per window, retries are refused and counted", async () => {
+    const tight = await startResilienceHarness({
+      // A breaker that never opens here, so every request reaches the retry decision.
+      openai: {
+        resilience: {
+          retry: { ...quickRetry, maxAttempts: 2, budgetRatio: 0 },
+          breaker: { minRequests: 1000 },
+        },
+      },
+    });
+    try {
+      tight.simulator.script(Array.from({ length: 30 }, () => ({ respond: { status: 503 } })));
+      const client = new OpenAI({ baseURL: `${tight.sidecar.proxyUrl}/openai/v1`, apiKey: "placeholder" });
+      for (let index = 0; index < 14; index++) {
+        await assert.rejects(client.chat.completions.create(chat), OpenAI.APIError);
+      }
+      assert.equal(upstreamPosts(tight).length, 14 + 10, "14 first attempts, 10 retries");
+      assert.equal(
+        await metricValue(tight, "outrigger_retry_budget_refusals_total", { provider: "openai" }),
+        4,
+      );
+    } finally {
+      await tight.close();
+    }
+  });
+});
