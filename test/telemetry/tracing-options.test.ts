@@ -41,7 +41,7 @@ async function call(sidecar: Sidecar): Promise<void> {
   await anthropic.messages
     .stream(
       { model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: `Say ${marker}` }] },
-      { headers: { traceparent, tracestate: "vendor=opaque" } },
+      { headers: { traceparent, tracestate: "vendor=opaque", baggage: "tenant=acme" } },
     )
     .finalMessage();
 }
@@ -61,6 +61,7 @@ test("stop() flushes pending spans: nothing is lost to the batch delay", async (
   const upstream = simulator.requests.at(-1);
   assert.equal(upstream?.headers.traceparent, undefined, "no trace header to the provider by default");
   assert.equal(upstream?.headers.tracestate, undefined);
+  assert.equal(upstream?.headers.baggage, undefined, "nor the app's baggage");
 });
 
 test("telemetry.captureContent records the prompt and the streamed completion on the chat span", async () => {
@@ -132,6 +133,7 @@ test("propagateUpstream without tracing passes the app's headers through unchang
   }
   const upstream = simulator.requests.at(-1);
   assert.equal(upstream?.headers.traceparent, traceparent);
+  assert.equal(upstream?.headers.baggage, "tenant=acme");
 });
 
 test("tracing.enabled: false wins over an endpoint variable", async () => {
