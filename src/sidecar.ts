@@ -12,6 +12,7 @@ import { adapterFor } from "./providers/providers.ts";
 import type { ProviderRuntime } from "./routing/provider-runtime.ts";
 import { createRouteTable } from "./routing/route-table.ts";
 import { createAdminServer } from "./server/admin-listener.ts";
+import { createDnsOnlyLookup, needsDnsOnlyLookup } from "./server/dns-only-lookup.ts";
 import { type InterceptDoors, startInterceptDoors } from "./server/intercept-doors.ts";
 import { type ListenAddress, listen, parseListenAddress, urlOf } from "./server/listen-address.ts";
 import { createProxyRequestHandler, createProxyServer } from "./server/proxy-listener.ts";
@@ -66,6 +67,8 @@ function createProviders(
       tls: providerConfig.tls,
       pool: providerConfig.pool,
       connectTimeout: providerConfig.resilience.timeouts.connect,
+      // hostAliases point this host at the sidecar itself (host-alias door): resolve it by DNS instead.
+      ...(needsDnsOnlyLookup(config, providerConfig) ? { lookup: createDnsOnlyLookup() } : {}),
     }),
   }));
 }
@@ -93,7 +96,9 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
     metrics,
     logger,
     maxModels: config.telemetry.metrics.maxModels,
-    ...(telemetry.onExchangeFinished === undefined ? {} : { onExchangeFinished: telemetry.onExchangeFinished }),
+    ...(telemetry.onExchangeFinished === undefined
+      ? {}
+      : { onExchangeFinished: telemetry.onExchangeFinished }),
     ...(telemetry.tracer === undefined ? {} : { tracer: telemetry.tracer }),
     propagateTraceUpstream: telemetry.propagateTraceUpstream,
     auth: config.auth,
@@ -113,9 +118,13 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
   const upgradeHandler = createWebSocketUpgradeHandler({
     table,
     logger,
+    lookupFor: (provider) =>
+      needsDnsOnlyLookup(config, provider.config) ? createDnsOnlyLookup() : undefined,
     ...(verifier === undefined ? {} : { verifier }),
   });
-  proxyServer.on("upgrade", (request, socket, head) => upgradeHandler(request, socket, head, { door: "proxy" }));
+  proxyServer.on("upgrade", (request, socket, head) =>
+    upgradeHandler(request, socket, head, { door: "proxy" }),
+  );
   let doors: InterceptDoors | undefined;
   const adminServer = createAdminServer({
     providers,
