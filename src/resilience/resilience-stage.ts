@@ -53,12 +53,13 @@ function clientLeft(exchange: Exchange, total: number, elapsed: number): number 
 
 function withHeaders(
   response: ProxyResponse,
-  extra: Record<string, string>,
+  extra: Record<string, string> | undefined,
   finish: () => void,
 ): ProxyResponse {
   return {
     ...response,
-    headers: { ...response.headers, ...extra },
+    // A success keeps its headers object: no copy on the hot path.
+    headers: extra === undefined ? response.headers : { ...response.headers, ...extra },
     onFinished: (outcome) => {
       finish();
       response.onFinished?.(outcome);
@@ -209,7 +210,7 @@ export function resilienceStage(options: ResilienceOptions): Stage {
         });
       }
       const response = result.response!;
-      return withHeaders(response, response.status >= 400 ? noRetry : {}, finish);
+      return withHeaders(response, response.status >= 400 ? noRetry : undefined, finish);
     }
 
     /** An open circuit: the first same-dialect fallback whose own circuit is not open, else a fast in-dialect error. */

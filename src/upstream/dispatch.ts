@@ -34,6 +34,8 @@ export function createDispatch(): Handler {
     const { timeouts } = route.provider.config.resilience;
     const signal = exchange.attemptSignal ?? exchange.signal;
     exchange.upstream = undefined;
+    // The call's error is the last attempt's: a retried 529 must not mark a call that then succeeded.
+    delete exchange.observed.errorType;
     const prepared = await adapter.prepare(exchange, exchange.credential);
     exchange.timings.requestSent = performance.now();
     const response = await upstream.request({
