@@ -209,6 +209,11 @@ describe("OTLP/HTTP JSON, Anthropic SDK streaming", () => {
     assert.equal(second?.attributes["http.request.resend_count"], 1);
     assert.equal(second?.attributes["http.response.status_code"], 200);
     assert.equal(chat.attributes["outrigger.retries"], 1);
+    // The call succeeded in the end: the first try's error does not stick to the call.
+    assert.notEqual(chat.statusCode, 2, "the chat span is not an error");
+    assert.equal(chat.attributes["error.type"], undefined);
+    const metrics = await (await fetch(`${harness.sidecar.adminUrl}/metrics`)).text();
+    assert.doesNotMatch(metrics, /outrigger_requests_total\{[^}]*outcome="error"[^}]*\} [1-9]/, "counted as a success");
   });
 });
 
