@@ -1,13 +1,14 @@
 // resilience: runs each request's attempts under its provider's cockatiel policy; falls back when a circuit is open.
 import { isBrokenCircuitError } from "cockatiel";
 import { ProxyError, toProxyError } from "../errors/proxy-error.ts";
-import type { Exchange, UpstreamReport } from "../pipeline/exchange.ts";
+import type { Exchange } from "../pipeline/exchange.ts";
 import type { ProxyResponse } from "../pipeline/proxy-response.ts";
 import type { Handler, Stage } from "../pipeline/stage.ts";
 import type { ProviderRuntime } from "../routing/provider-runtime.ts";
 import type { RouteTable } from "../routing/route-table.ts";
 import { noteResilience } from "../telemetry/exchange-notes.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
+import { clientLeft, failureOf } from "./attempt-failure.ts";
 import { exchangeForFallback, fallbackCandidates } from "./fallback.ts";
 import { type AttemptFailure, isBreakerFailure, isRetryable } from "./is-retryable.ts";
 import { type AttemptResult, createProviderPolicy, type ProviderPolicy } from "./provider-policy.ts";
@@ -24,32 +25,6 @@ export interface ResilienceOptions {
 
 /** The proxy has decided: the SDK must not multiply its attempts (the official SDKs honour this header). */
 const noRetry = { "x-should-retry": "false" } as const;
-
-function failureOf(response: ProxyResponse, report: UpstreamReport | undefined): AttemptFailure | undefined {
-  if (report?.firstEventError !== undefined) {
-    return {
-      type: "response",
-      status: report.status,
-      headers: report.headers,
-      firstEventError: report.firstEventError,
-    };
-  }
-  if (response.status < 400) return undefined;
-  return {
-    type: "response",
-    status: response.status,
-    headers: report?.headers ?? {},
-    ...(report?.errorKind === undefined ? {} : { kind: report.errorKind }),
-  };
-}
-
-/** Milliseconds the client will still wait: the total timeout, or its SDK's own (`x-stainless-timeout`, seconds). */
-function clientLeft(exchange: Exchange, total: number, elapsed: number): number {
-  const header = exchange.request.headers["x-stainless-timeout"];
-  const seconds = typeof header === "string" ? Number(header) : Number.NaN;
-  const sdk = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : Number.POSITIVE_INFINITY;
-  return Math.min(total, sdk) - elapsed;
-}
 
 function withHeaders(
   response: ProxyResponse,
@@ -195,7 +170,16 @@ export function resilienceStage(options: ResilienceOptions): Stage {
       } catch (error) {
         finish();
         if (isBrokenCircuitError(error)) return openCircuit(exchange, provider, policy, depth);
-        if (deadline.signal.aborted && !exchange.signal.aborted) throw deadline.signal.reason;
+        if (deadline.signal.aborted && !exchange.signal.aborted) {
+          const total = policy.config.timeouts.total;
+          throw new ProxyError(
+            "upstream_total_timeout",
+            `The request exceeded its total timeout of ${total} ms.`,
+            {
+              headers: noRetry,
+            },
+          );
+        }
         throw error;
       }
       if (result.error !== undefined) {
