@@ -30,6 +30,8 @@ export interface AppOptions {
   /** Only when tracing is on; without it no tracing stage is installed at all. */
   readonly tracer?: ExchangeTracer;
   readonly propagateTraceUpstream?: boolean;
+  /** Model names the config spells out: they keep their metric label whatever the cap. */
+  readonly configuredModels?: readonly string[];
   /** The config's optional inbound check (pod token or JWT); absent: every local caller is served. */
   readonly auth?: OutriggerConfig["auth"];
   readonly env?: NodeJS.ProcessEnv;
@@ -49,6 +51,7 @@ export function createApp(options: AppOptions): Handler {
           : { onExchangeFinished: options.onExchangeFinished }),
         ...(options.tracer === undefined ? {} : { tracer: options.tracer }),
         propagateUpstream: options.propagateTraceUpstream === true,
+        ...(options.configuredModels === undefined ? {} : { configuredModels: options.configuredModels }),
       }),
       // rescue: the one place errors become responses, inside observe so error responses are measured.
       rescueStage({ logger: options.logger }),

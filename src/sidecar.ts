@@ -20,6 +20,7 @@ import { drainServers } from "./server/shutdown.ts";
 import { createWebSocketUpgradeHandler } from "./server/websocket-upgrade.ts";
 import { createLogger } from "./telemetry/logger.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
+import { configuredModelNames } from "./telemetry/genai-attributes.ts";
 import { startTelemetry } from "./telemetry/telemetry.ts";
 import { createUndiciUpstreamClient, warmUpstream } from "./upstream/undici-upstream-client.ts";
 
@@ -101,6 +102,7 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
       : { onExchangeFinished: telemetry.onExchangeFinished }),
     ...(telemetry.tracer === undefined ? {} : { tracer: telemetry.tracer }),
     propagateTraceUpstream: telemetry.propagateTraceUpstream,
+    configuredModels: configuredModelNames(config),
     auth: config.auth,
     env,
     limiter,

@@ -1,4 +1,5 @@
 // GenAI semantic-convention values derived from a provider: its `gen_ai.provider.name` and operation.
+import type { OutriggerConfig } from "../config/config-types.ts";
 import type { ProviderRuntime } from "../routing/provider-runtime.ts";
 
 /** Well-known names from the conventions; a free provider id falls back to its protocol. */
@@ -19,14 +20,32 @@ export function genAiProviderName(provider: ProviderRuntime): string {
   }
 }
 
-/** Caps label cardinality: the first `limit` models seen keep their name, the rest are `_other`. */
-export function createModelLabeler(limit: number): (model: string | undefined) => string {
+/**
+ * Caps label cardinality: configured models always keep their name; of the others, the first `limit`
+ * seen keep theirs and the rest are `_other`.
+ */
+export function createModelLabeler(
+  limit: number,
+  configured: Iterable<string> = [],
+): (model: string | undefined) => string {
+  const known = new Set(configured);
   const seen = new Set<string>();
   return (model) => {
     if (model === undefined || model === "") return "_unknown";
-    if (seen.has(model)) return model;
+    if (known.has(model) || seen.has(model)) return model;
     if (seen.size >= limit) return "_other";
     seen.add(model);
     return model;
   };
+}
+
+/** Model names the config spells out: `models` rules without a glob, and every fallback's target model. */
+export function configuredModelNames(config: OutriggerConfig): string[] {
+  const names = config.models.filter((rule) => !/[*?]/.test(rule.match)).map((rule) => rule.match);
+  const fallbacks = [
+    ...config.models.flatMap((rule) => rule.fallback),
+    ...Object.values(config.providers).flatMap((provider) => provider.fallback),
+  ];
+  for (const target of fallbacks) if (target.model !== undefined) names.push(target.model);
+  return names;
 }

@@ -10,6 +10,8 @@ import type { Metrics } from "./metrics.ts";
 export interface ObserveOptions {
   readonly metrics: Metrics;
   readonly maxModels: number;
+  /** Model names from the config: labelled by name whatever the cap (see createModelLabeler). */
+  readonly configuredModels?: readonly string[];
   /** Called once per finished exchange, e.g. for the access log. */
   readonly onExchangeFinished?: (exchange: Exchange, status: number, completed: boolean) => void;
   /** Present only when tracing is on: the disabled path creates no spans and parses no trace headers. */
@@ -24,7 +26,7 @@ function statusClass(status: number): string {
 
 export function observeStage(options: ObserveOptions): Stage {
   const { metrics } = options;
-  const modelLabel = createModelLabeler(options.maxModels);
+  const modelLabel = createModelLabeler(options.maxModels, options.configuredModels);
   const record = (exchange: Exchange, status: number, completed: boolean): void => {
     const end = performance.now();
     exchange.timings.end = end;

@@ -18,9 +18,13 @@ const streamedCalls = 3;
 const plainCalls = 2;
 
 before(async () => {
-  // Two model names fit under the cap; the third is counted as `_other`.
+  // Two model names fit under the cap, a configured one always keeps its name, a fourth is `_other`.
   harness = await startHarness({
-    config: (url) => harnessConfig(url, { telemetry: { metrics: { maxModels: 2 } } }),
+    config: (url) =>
+      harnessConfig(url, {
+        telemetry: { metrics: { maxModels: 2 } },
+        models: [{ match: "deepseek-chat", provider: "deepseek" }],
+      }),
   });
   const anthropic = new Anthropic({ baseURL: `${harness.sidecar.proxyUrl}/anthropic`, apiKey: clientKey });
   const openai = new OpenAI({ baseURL: `${harness.sidecar.proxyUrl}/openai/v1`, apiKey: clientKey });
@@ -41,7 +45,11 @@ before(async () => {
     model: "deepseek-chat",
     messages: [{ role: "user", content: prompt }],
   });
-  await harness.waitFinished(streamedCalls + plainCalls + 1);
+  await openai.chat.completions.create({
+    model: "gpt-4o-mini",
+    messages: [{ role: "user", content: prompt }],
+  });
+  await harness.waitFinished(streamedCalls + plainCalls + 2);
   wallSeconds = (performance.now() - started) / 1000;
   const response = await fetch(`${harness.sidecar.adminUrl}/metrics`);
   assert.equal(response.status, 200);
@@ -91,7 +99,7 @@ test("token usage histograms count each call and sum the fixture's tokens", () =
 });
 
 test("duration histograms count every call; their sums fit inside the time the calls took", () => {
-  const calls = streamedCalls + plainCalls + 1;
+  const calls = streamedCalls + plainCalls + 2;
   assert.equal(total(samples, "gen_ai_client_operation_duration_seconds_count"), calls);
   const durationSum = total(samples, "gen_ai_client_operation_duration_seconds_sum");
   assert.ok(durationSum > 0 && durationSum <= wallSeconds, `${durationSum} s within ${wallSeconds} s`);
@@ -123,13 +131,13 @@ test("GenAI buckets are the conventions' boundaries", () => {
   assert.equal(bounds("gen_ai_client_operation_duration_seconds").at(-2), "81.92");
 });
 
-test("model labels are capped: the first models keep their names, later ones are _other", () => {
+test("model labels are capped: configured and first-seen models keep their names, later ones are _other", () => {
   const models = new Set(
     samples
       .filter((sample) => sample.name === "outrigger_requests_total")
       .map((sample) => sample.labels.model),
   );
-  assert.deepEqual([...models].sort(), ["_other", "claude-sonnet-4-5", "gpt-4.1-mini"]);
+  assert.deepEqual([...models].sort(), ["_other", "claude-sonnet-4-5", "deepseek-chat", "gpt-4.1-mini"]);
 });
 
 test("pool connections, credential state, event-loop lag and process defaults are exposed", () => {
