@@ -40,6 +40,8 @@ export interface AppOptions {
 }
 
 export function createApp(options: AppOptions): Handler {
+  // One pacing backend for both places that pace: the pace stage (per provider) and the key pool (per key).
+  const limiter = options.limiter ?? createLocalLimiter();
   return compose(
     [
       // observe: outermost, so every request is measured — those rejected by later stages too.
@@ -66,9 +68,9 @@ export function createApp(options: AppOptions): Handler {
       // convert: per attempt, inside resilience, because a fallback may land on a provider of the other dialect.
       convertStage(),
       // pace: per attempt, after resilience, so a retry waits for the buckets, pauses and bulkhead like any request.
-      paceStage({ limiter: options.limiter ?? createLocalLimiter(), metrics: options.metrics }),
+      paceStage({ limiter, metrics: options.metrics }),
       // credentials: chooses the key for this attempt; last before dispatch so a retry can choose anew.
-      credentialsStage({ metrics: options.metrics }),
+      credentialsStage({ metrics: options.metrics, limiter }),
       // traceAttempt: one HTTP span per attempt, innermost so it sees this attempt's key and timings.
       ...(options.tracer === undefined ? [] : [traceAttemptStage({ tracer: options.tracer })]),
     ],

@@ -91,7 +91,7 @@ export function createKeyPool(
   const view = (entry: PoolEntry): CredentialSource => ({
     description: entry.source.description,
     current: () => entry.source.current(),
-    invalidate: () => entry.source.invalidate(),
+    invalidate: (rejectedKeyId) => entry.source.invalidate(rejectedKeyId),
     close: () => entry.source.close(),
     status(): CredentialStatus {
       const status = entry.source.status();
@@ -156,7 +156,7 @@ export function createKeyPool(
         entry.rejectedKeyId = entry.source.status().keyId;
         setState(entry, "rejected");
         // A file or refreshed source may hold a newer secret by now.
-        entry.source.invalidate();
+        entry.source.invalidate(entry.rejectedKeyId);
         return;
       }
       const until =

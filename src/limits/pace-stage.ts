@@ -75,8 +75,11 @@ export function paceStage(options: PaceOptions): Stage {
       const provider = exchange.route?.provider;
       if (provider === undefined) return next(exchange);
       const { pacing, bulkhead } = provider.config.resilience;
-      const tokens = pacing.tokensPerMinute === undefined ? 0 : estimateTokens(exchange.request.body);
-      await waitForCapacity(exchange, provider, tokens);
+      // A pool's keys are paced one by one where the key is chosen (credentials stage); one key is the provider.
+      const single = provider.credentials.length <= 1;
+      const tokens =
+        !single || pacing.tokensPerMinute === undefined ? 0 : estimateTokens(exchange.request.body);
+      if (single) await waitForCapacity(exchange, provider, tokens);
       const response = await slotsFor(provider).run(
         () => next(exchange),
         exchange.attemptSignal ?? exchange.signal,

@@ -152,3 +152,34 @@ describe("(k) key pools", () => {
     );
   });
 });
+
+describe("(k) key pools pace each key on its own bucket", () => {
+  test("requestsPerMinute 1 on two keys: one request per key, then a 429 with retry-after", async () => {
+    const files = keyFiles();
+    const pooled = await startResilienceHarness({
+      openai: {
+        credentials: [{ file: files.a }, { file: files.b }],
+        resilience: { pacing: { requestsPerMinute: 1 }, bulkhead: { queueTimeout: "200ms" } },
+      },
+    });
+    try {
+      const openai = new OpenAI({ baseURL: `${pooled.sidecar.proxyUrl}/openai/v1`, apiKey: "placeholder" });
+      await openai.chat.completions.create(chat);
+      await openai.chat.completions.create(chat);
+      await assert.rejects(openai.chat.completions.create(chat), (error: unknown) => {
+        assert.ok(error instanceof OpenAI.RateLimitError, `got ${String(error)}`);
+        assert.ok(Number(error.headers?.get("retry-after")) >= 50);
+        return true;
+      });
+      const used = upstreamPosts(pooled).map((post) => post.headers.authorization);
+      assert.deepEqual(
+        new Set(used),
+        new Set([`Bearer ${keys.a}`, `Bearer ${keys.b}`]),
+        "one request on each key",
+      );
+      assert.equal(used.length, 2);
+    } finally {
+      await pooled.close();
+    }
+  });
+});
