@@ -213,7 +213,11 @@ describe("OTLP/HTTP JSON, Anthropic SDK streaming", () => {
     assert.notEqual(chat.statusCode, 2, "the chat span is not an error");
     assert.equal(chat.attributes["error.type"], undefined);
     const metrics = await (await fetch(`${harness.sidecar.adminUrl}/metrics`)).text();
-    assert.doesNotMatch(metrics, /outrigger_requests_total\{[^}]*outcome="error"[^}]*\} [1-9]/, "counted as a success");
+    assert.doesNotMatch(
+      metrics,
+      /outrigger_requests_total\{[^}]*outcome="error"[^}]*\} [1-9]/,
+      "counted as a success",
+    );
   });
 });
 
