@@ -16,7 +16,9 @@ let harness: Harness;
 before(async () => {
   harness = await startResilienceHarness({
     anthropic: { resilience: { retry: quickRetry, timeouts: { firstToken: "400ms", idle: "300ms" } } },
-    openai: { resilience: { retry: quickRetry, timeouts: { firstToken: "3s", idle: "300ms" } } },
+    openai: {
+      resilience: { retry: quickRetry, timeouts: { firstByte: "400ms", firstToken: "3s", idle: "300ms" } },
+    },
     deepseek: { resilience: { retry: quickRetry, timeouts: { firstToken: "400ms" } } },
   });
 });
@@ -296,16 +298,31 @@ describe("the total timeout", () => {
 
 describe("waits the proxy will not take, and the retry budget", () => {
   test("a retry-after beyond maxWait: the upstream's 429 goes back as it came, with x-should-retry: false", async () => {
-    harness.simulator.script([{ respond: { status: 429 }, headers: { "retry-after": "60" } }]);
-    const started = Date.now();
-    await assert.rejects(openai().chat.completions.create(chat), (error: unknown) => {
-      assert.ok(error instanceof OpenAI.RateLimitError);
-      assert.equal(error.headers?.get("retry-after"), "60", "the upstream's own header, unchanged");
-      assert.equal(error.headers?.get("x-should-retry"), "false");
-      return true;
-    });
-    assert.ok(Date.now() - started < 2_000);
-    assert.equal(upstreamPosts(harness).length, 1);
+    // Its own sidecar: the 429's retry-after also pauses the provider for 60 s (header-driven pause).
+    const paused = await startResilienceHarness({ openai: { resilience: { retry: quickRetry } } });
+    try {
+      paused.simulator.script([{ respond: { status: 429 }, headers: { "retry-after": "60" } }]);
+      const client = new OpenAI({ baseURL: `${paused.sidecar.proxyUrl}/openai/v1`, apiKey: "placeholder" });
+      const started = Date.now();
+      await assert.rejects(client.chat.completions.create(chat), (error: unknown) => {
+        assert.ok(error instanceof OpenAI.RateLimitError);
+        assert.equal(error.headers?.get("retry-after"), "60", "the upstream's own header, unchanged");
+        assert.equal(error.headers?.get("x-should-retry"), "false");
+        return true;
+      });
+      assert.ok(Date.now() - started < 2_000);
+      assert.equal(upstreamPosts(paused).length, 1);
+      // The next request does not collect another 429: the provider is paused, the wait is past queueTimeout.
+      await assert.rejects(client.chat.completions.create(chat), (error: unknown) => {
+        assert.ok(error instanceof OpenAI.RateLimitError);
+        assert.match(String(error), /is paced/);
+        assert.ok(Number(error.headers?.get("retry-after")) >= 55);
+        return true;
+      });
+      assert.equal(upstreamPosts(paused).length, 1);
+    } finally {
+      await paused.close();
+    }
   });
 
   test("budgetRatio 0: past the floor of 10 retries per window, retries are refused and counted", async () => {
@@ -331,6 +348,50 @@ describe("waits the proxy will not take, and the retry budget", () => {
       );
     } finally {
       await tight.close();
+    }
+  });
+});
+
+describe("before the head: firstByte and connection errors", () => {
+  test("no response head within firstByte: abandoned and retried", async () => {
+    harness.simulator.script([{ stallBeforeHead: 3_000 }]);
+    assert.equal((await openai().chat.completions.create(chat)).object, "chat.completion");
+    const posts = upstreamPosts(harness);
+    assert.equal(posts.length, 2);
+    for (let waited = 0; !posts[0]!.clientClosedEarly && waited < 2_000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.ok(posts[0]!.clientClosedEarly, "the stalled attempt was aborted upstream");
+  });
+
+  test("connection refused: maxAttempts attempts in all, then a 502 the SDK does not retry", async () => {
+    const refused = await startResilienceHarness({
+      anthropic: { baseUrl: "http://127.0.0.1:1", resilience: { retry: quickRetry } },
+    });
+    try {
+      const client = new Anthropic({
+        baseURL: `${refused.sidecar.proxyUrl}/anthropic`,
+        apiKey: "placeholder",
+      });
+      await assert.rejects(client.messages.create(message), (error: unknown) => {
+        assert.ok(error instanceof Anthropic.APIError, `got ${String(error)}`);
+        assert.equal(error.status, 502);
+        assert.equal(error.headers?.get("x-should-retry"), "false");
+        return true;
+      });
+      assert.equal(
+        await metricValue(refused, "outrigger_upstream_attempts_total", { provider: "anthropic" }),
+        quickRetry.maxAttempts,
+      );
+      assert.equal(
+        await metricValue(refused, "outrigger_retries_total", {
+          provider: "anthropic",
+          reason: "connection",
+        }),
+        quickRetry.maxAttempts - 1,
+      );
+    } finally {
+      await refused.close();
     }
   });
 });
