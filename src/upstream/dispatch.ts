@@ -139,7 +139,15 @@ async function untilFirstEvent(
     );
   }, firstToken);
   try {
-    return await readToFirstEvent(iterator, exchange, decoder);
+    const first = await readToFirstEvent(iterator, exchange, decoder);
+    if (first.done) {
+      // Ended before any content, error or end event: nothing reached the client yet, so resend it.
+      throw new ProxyError(
+        "upstream_connection_reset",
+        "The upstream ended the stream before its first event.",
+      );
+    }
+    return first;
   } catch (error) {
     if (signal.aborted) throw signal.reason ?? error;
     if (error instanceof ProxyError) throw error;
