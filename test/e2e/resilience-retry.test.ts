@@ -129,6 +129,35 @@ describe("(c) overloaded_error as the first event of a 200 stream", () => {
   });
 });
 
+describe("(c) a 200 stream that ends before its first event", () => {
+  test("nothing reached the client yet: it is resent", async () => {
+    const start = {
+      type: "message_start",
+      message: {
+        id: "msg_cut",
+        type: "message",
+        role: "assistant",
+        model: "claude-sonnet-4-5",
+        content: [],
+        stop_reason: null,
+        usage: { input_tokens: 5, output_tokens: 0 },
+      },
+    };
+    harness.simulator.script([
+      {
+        respond: {
+          status: 200,
+          headers: { "content-type": "text/event-stream" },
+          body: `event: message_start\ndata: ${JSON.stringify(start)}\n\n`,
+        },
+      },
+    ]);
+    const final = await anthropic().messages.stream(message).finalMessage();
+    assert.ok(final.content.length > 0);
+    assert.equal(upstreamPosts(harness).length, 2);
+  });
+});
+
 describe("(d) errors no retry can fix: exactly 1 upstream attempt, SDK included", () => {
   test("400", async () => {
     harness.simulator.script([{ respond: { status: 400 } }]);
