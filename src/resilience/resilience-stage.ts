@@ -90,14 +90,9 @@ export function resilienceStage(options: ResilienceOptions): Stage {
         }
         const failure: AttemptFailure | undefined =
           error !== undefined ? { type: "error", code: error.code } : failureOf(response!, exchange.upstream);
-        if (failure === undefined) {
-          return {
-            ...(response === undefined ? {} : { response }),
-            retry: false,
-            delay: 0,
-            breakerFailure: false,
-          };
-        }
+        // A success: the common path, one small object.
+        if (failure === undefined)
+          return { response: response!, retry: false, delay: 0, breakerFailure: false };
         const verdict = isRetryable(failure);
         let retry = verdict.retryable && attempt < retryConfig.maxAttempts;
         let delay = 0;
