@@ -41,9 +41,14 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
   client.defineCommand("outriggerCorrect", { numberOfKeys: 1, lua: correctScript });
 
   let up = false;
+  // One warning per outage (and one if Redis is not there at start), not one per reconnect attempt.
+  let warned = false;
   const markDown = (error?: unknown): void => {
-    if (up || error !== undefined) {
-      if (up) logger.warn({ err: error }, "redis unreachable: pacing falls back to local limits");
+    if (!warned) {
+      logger.warn({ err: error }, "redis unreachable: pacing falls back to local limits");
+      warned = true;
+    }
+    if (up) {
       up = false;
       options.onAvailability?.(false);
     }
@@ -51,11 +56,12 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
   client.on("ready", () => {
     if (!up) logger.info("redis reachable: fleet-shared pacing resumes");
     up = true;
+    warned = false;
     options.onAvailability?.(true);
   });
   client.on("close", () => markDown());
   // ioredis reports connection errors here; without a listener they would be unhandled.
-  client.on("error", () => markDown());
+  client.on("error", (error: unknown) => markDown(error));
   options.onAvailability?.(false);
 
   const key = (scope: string, part: string): string => `${options.keyPrefix}pace:${scope}:${part}`;
