@@ -72,11 +72,14 @@ export function resilienceStage(options: ResilienceOptions): Stage {
         noteResilience(exchange, { breakerState: policy.state() });
         metrics?.attempts.inc({ provider });
         // Until the attempt resolves, the policy's timeout may abort it; afterwards only the client or the deadline.
+        // Listeners rather than AbortSignal.any: a few microseconds less per request on the hot path.
         const controller = new AbortController();
         const onTimeout = (): void =>
           controller.abort(new ProxyError("upstream_timeout", "The attempt got no first event in time."));
         signal.addEventListener("abort", onTimeout, { once: true });
-        exchange.attemptSignal = AbortSignal.any([lifetime, controller.signal]);
+        if (lifetime.aborted) controller.abort(lifetime.reason);
+        else lifetime.addEventListener("abort", () => controller.abort(lifetime.reason), { once: true });
+        exchange.attemptSignal = controller.signal;
         let response: ProxyResponse | undefined;
         let error: ProxyError | undefined;
         try {
@@ -147,7 +150,11 @@ export function resilienceStage(options: ResilienceOptions): Stage {
     async function run(exchange: Exchange, provider: ProviderRuntime, depth: number): Promise<ProxyResponse> {
       const policy = policyFor(provider);
       policy.budget.recordRequest();
+      // Aborts when the client goes away or the total deadline passes: every attempt hangs off it.
       const deadline = new AbortController();
+      const onClientGone = (): void => deadline.abort(exchange.signal.reason);
+      if (exchange.signal.aborted) onClientGone();
+      else exchange.signal.addEventListener("abort", onClientGone, { once: true });
       const timer = setTimeout(() => {
         deadline.abort(
           new ProxyError(
@@ -157,8 +164,11 @@ export function resilienceStage(options: ResilienceOptions): Stage {
         );
       }, policy.config.timeouts.total);
       timer.unref();
-      const finish = (): void => clearTimeout(timer);
-      const lifetime = AbortSignal.any([exchange.signal, deadline.signal]);
+      const finish = (): void => {
+        clearTimeout(timer);
+        exchange.signal.removeEventListener("abort", onClientGone);
+      };
+      const lifetime = deadline.signal;
       let result: AttemptResult;
       try {
         result = await attempts(exchange, policy, lifetime);
