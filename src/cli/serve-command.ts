@@ -49,6 +49,8 @@ export async function run(args: readonly string[]): Promise<number> {
     {
       proxy: sidecar.proxyUrl,
       admin: sidecar.adminUrl,
+      ...(sidecar.interceptUrl === undefined ? {} : { intercept: sidecar.interceptUrl }),
+      ...(sidecar.tlsUrl === undefined ? {} : { tls: sidecar.tlsUrl }),
       config: loaded.file ?? "built-in defaults",
       providers: sidecar.providers.map((provider) => `${sidecar.proxyUrl}/${provider.id}`),
     },

@@ -35,5 +35,7 @@ export class ProxyError extends Error {
 /** Wraps anything thrown into a ProxyError without exposing its message (it may carry internals). */
 export function toProxyError(error: unknown): ProxyError {
   if (error instanceof ProxyError) return error;
-  return new ProxyError("internal", "Outrigger hit an internal error; see the sidecar log.", { cause: error });
+  return new ProxyError("internal", "Outrigger hit an internal error; see the sidecar log.", {
+    cause: error,
+  });
 }

@@ -62,7 +62,10 @@ export class FastCounter<L extends string> extends FastMetric<L, { value: number
   }
 
   async get() {
-    const values: MetricValue[] = [...this.series.values()].map(({ labels, state }) => ({ labels, value: state.value }));
+    const values: MetricValue[] = [...this.series.values()].map(({ labels, state }) => ({
+      labels,
+      value: state.value,
+    }));
     return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
   }
 }
@@ -83,7 +86,10 @@ export class FastGauge<L extends string> extends FastMetric<L, { value: number }
   }
 
   async get() {
-    const values: MetricValue[] = [...this.series.values()].map(({ labels, state }) => ({ labels, value: state.value }));
+    const values: MetricValue[] = [...this.series.values()].map(({ labels, state }) => ({
+      labels,
+      value: state.value,
+    }));
     return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
   }
 }
@@ -105,7 +111,11 @@ export class FastHistogram<L extends string> extends FastMetric<L, HistogramStat
   }
 
   observe(labels: Labels<L>, value: number): void {
-    const state = this.stateFor(labels, () => ({ counts: new Float64Array(this.#buckets.length), sum: 0, count: 0 }));
+    const state = this.stateFor(labels, () => ({
+      counts: new Float64Array(this.#buckets.length),
+      sum: 0,
+      count: 0,
+    }));
     const buckets = this.#buckets;
     for (let index = 0; index < buckets.length; index++) {
       if (value <= buckets[index]!) {
@@ -123,9 +133,17 @@ export class FastHistogram<L extends string> extends FastMetric<L, HistogramStat
       let cumulative = 0;
       for (const [index, bound] of this.#buckets.entries()) {
         cumulative += state.counts[index] ?? 0;
-        values.push({ labels: { ...labels, le: bound }, value: cumulative, metricName: `${this.name}_bucket` });
+        values.push({
+          labels: { le: bound, ...labels },
+          value: cumulative,
+          metricName: `${this.name}_bucket`,
+        });
       }
-      values.push({ labels: { ...labels, le: "+Inf" }, value: state.count, metricName: `${this.name}_bucket` });
+      values.push({
+        labels: { le: "+Inf", ...labels },
+        value: state.count,
+        metricName: `${this.name}_bucket`,
+      });
       values.push({ labels, value: state.sum, metricName: `${this.name}_sum` });
       values.push({ labels, value: state.count, metricName: `${this.name}_count` });
     }

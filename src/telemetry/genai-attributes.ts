@@ -2,8 +2,20 @@
 import type { OutriggerConfig } from "../config/config-types.ts";
 import type { ProviderRuntime } from "../routing/provider-runtime.ts";
 
+/** Parsing the base URL per request showed in profiles: the name is fixed per provider. */
+const namesByProvider = new WeakMap<ProviderRuntime, string>();
+
 /** Well-known names from the conventions; a free provider id falls back to its protocol. */
 export function genAiProviderName(provider: ProviderRuntime): string {
+  let name = namesByProvider.get(provider);
+  if (name === undefined) {
+    name = deriveGenAiProviderName(provider);
+    namesByProvider.set(provider, name);
+  }
+  return name;
+}
+
+function deriveGenAiProviderName(provider: ProviderRuntime): string {
   const host = new URL(provider.config.baseUrl).hostname;
   if (host.endsWith("deepseek.com")) return "deepseek";
   switch (provider.config.protocol) {

@@ -37,6 +37,23 @@ function prettyDestination(): pino.DestinationStream {
   return pretty({ colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,service" });
 }
 
+/**
+ * Stdout written in 4 KiB batches, not a syscall per line, flushed at least every 500 ms so a quiet
+ * sidecar's last lines still appear promptly (and on exit, by sonic-boom).
+ */
+function bufferedStdout(): pino.DestinationStream {
+  const destination = pino.destination({ sync: false, minLength: 4096 });
+  const timer = setInterval(() => {
+    try {
+      destination.flush();
+    } catch {
+      // Flushing while a write is in flight throws in sonic-boom; the next tick catches up.
+    }
+  }, 500);
+  timer.unref();
+  return destination;
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const pretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true);
   const destination =
@@ -44,7 +61,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       ? (options.destination as pino.DestinationStream)
       : pretty
         ? prettyDestination()
-        : pino.destination({ sync: false });
+        : bufferedStdout();
   return pino(
     {
       level: options.level ?? process.env.OUTRIGGER_LOG_LEVEL ?? "info",

@@ -1,5 +1,7 @@
 // Prometheus metrics (prom-client) on one registry: GenAI convention names plus the proxy's own outrigger_*.
+// The per-request series use fast-metrics.ts (same exposition, no per-call label validation): see bench/README.md.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { FastCounter, FastGauge, FastHistogram } from "./fast-metrics.ts";
 
 /** Bucket boundaries from the OpenTelemetry GenAI semantic conventions. */
 const operationDurationBuckets = [
@@ -14,21 +16,21 @@ const firstChunkBuckets = [
 
 export interface Metrics {
   readonly registry: Registry;
-  readonly requests: Counter<"provider" | "model" | "status_class" | "outcome">;
-  readonly requestDuration: Histogram<"provider" | "status_class">;
-  readonly operationDuration: Histogram<
+  readonly requests: FastCounter<"provider" | "model" | "status_class" | "outcome">;
+  readonly requestDuration: FastHistogram<"provider" | "status_class">;
+  readonly operationDuration: FastHistogram<
     "gen_ai_operation_name" | "gen_ai_provider_name" | "gen_ai_request_model" | "error_type"
   >;
-  readonly timeToFirstChunk: Histogram<
+  readonly timeToFirstChunk: FastHistogram<
     "gen_ai_operation_name" | "gen_ai_provider_name" | "gen_ai_request_model"
   >;
-  readonly tokenUsage: Histogram<
+  readonly tokenUsage: FastHistogram<
     "gen_ai_operation_name" | "gen_ai_provider_name" | "gen_ai_request_model" | "gen_ai_token_type"
   >;
-  readonly upstreamTtfb: Histogram<"provider">;
-  readonly activeStreams: Gauge<"provider">;
+  readonly upstreamTtfb: FastHistogram<"provider">;
+  readonly activeStreams: FastGauge<"provider">;
   // Resilience (DESIGN.md §6): retries, budget, breaker, pacing, key pools, Redis.
-  readonly attempts: Counter<"provider">;
+  readonly attempts: FastCounter<"provider">;
   readonly retries: Counter<"provider" | "reason">;
   readonly retryBudgetRefusals: Counter<"provider">;
   readonly circuitState: Gauge<"provider">;
@@ -57,34 +59,34 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   const registers = [registry];
   return {
     registry,
-    requests: new Counter({
+    requests: new FastCounter({
       name: "outrigger_requests_total",
       help: "Requests handled by the proxy, by provider, model, HTTP status class and outcome.",
       labelNames: ["provider", "model", "status_class", "outcome"],
       registers,
     }),
-    requestDuration: new Histogram({
+    requestDuration: new FastHistogram({
       name: "outrigger_request_duration_seconds",
       help: "Time from request received to response body finished, as the client saw it.",
       labelNames: ["provider", "status_class"],
       buckets: operationDurationBuckets,
       registers,
     }),
-    operationDuration: new Histogram({
+    operationDuration: new FastHistogram({
       name: "gen_ai_client_operation_duration_seconds",
       help: "GenAI operation duration.",
       labelNames: ["gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "error_type"],
       buckets: operationDurationBuckets,
       registers,
     }),
-    timeToFirstChunk: new Histogram({
+    timeToFirstChunk: new FastHistogram({
       name: "gen_ai_client_operation_time_to_first_chunk_seconds",
       help: "Time from request to the first content chunk of a streamed response.",
       labelNames: ["gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model"],
       buckets: firstChunkBuckets,
       registers,
     }),
-    tokenUsage: new Histogram({
+    tokenUsage: new FastHistogram({
       name: "gen_ai_client_token_usage",
       help: "Number of input and output tokens used.",
       labelNames: [
@@ -96,20 +98,20 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       buckets: tokenUsageBuckets,
       registers,
     }),
-    upstreamTtfb: new Histogram({
+    upstreamTtfb: new FastHistogram({
       name: "outrigger_upstream_ttfb_seconds",
       help: "Time from the upstream request sent to its response head.",
       labelNames: ["provider"],
       buckets: firstChunkBuckets,
       registers,
     }),
-    activeStreams: new Gauge({
+    activeStreams: new FastGauge({
       name: "outrigger_active_streams",
       help: "Responses currently being streamed to clients.",
       labelNames: ["provider"],
       registers,
     }),
-    attempts: new Counter({
+    attempts: new FastCounter({
       name: "outrigger_upstream_attempts_total",
       help: "Upstream attempts sent, first tries and retries.",
       labelNames: ["provider"],

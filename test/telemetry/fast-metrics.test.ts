@@ -1,0 +1,38 @@
+// The fast per-request metrics expose exactly what prom-client's own classes would for the same observations.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { FastCounter, FastGauge, FastHistogram } from "../../src/telemetry/fast-metrics.ts";
+
+const labelNames = ["provider", "model"] as const;
+const observations: [Record<(typeof labelNames)[number], string>, number][] = [
+  [{ provider: "anthropic", model: "claude" }, 0.003],
+  [{ provider: "anthropic", model: "claude" }, 0.2],
+  [{ provider: "deepseek", model: "deepseek-chat" }, 7],
+  [{ provider: "anthropic", model: "claude" }, 100],
+  [{ provider: "deepseek", model: "deepseek-chat" }, 0.01],
+];
+
+test("histogram, counter and gauge exposition match prom-client's", async () => {
+  const reference = new Registry();
+  const fast = new Registry();
+  const buckets = [0.01, 0.1, 1, 10];
+  const options = { name: "x_seconds", help: "x", labelNames, buckets };
+  const referenceHistogram = new Histogram({ ...options, registers: [reference] });
+  const fastHistogram = new FastHistogram({ ...options, registers: [fast] });
+  const referenceCounter = new Counter({ name: "x_total", help: "y", labelNames, registers: [reference] });
+  const fastCounter = new FastCounter({ name: "x_total", help: "y", labelNames, registers: [fast] });
+  const referenceGauge = new Gauge({ name: "x_active", help: "z", labelNames, registers: [reference] });
+  const fastGauge = new FastGauge({ name: "x_active", help: "z", labelNames, registers: [fast] });
+  for (const [labels, value] of observations) {
+    referenceHistogram.observe(labels, value);
+    fastHistogram.observe(labels, value);
+    referenceCounter.inc(labels, 2);
+    fastCounter.inc(labels, 2);
+    referenceGauge.inc(labels);
+    fastGauge.inc(labels);
+  }
+  referenceGauge.dec(observations[0]![0]);
+  fastGauge.dec(observations[0]![0]);
+  assert.equal(await fast.metrics(), await reference.metrics());
+});
