@@ -32,7 +32,7 @@ const completion = Buffer.from(
 
 /** A DeepSeek-style stream of 24 content chunks and a usage chunk (about 5 KB), sent in one write. */
 const streamBody = Buffer.from(
-  [
+  `${[
     ...Array.from({ length: 24 }, (_, index) =>
       JSON.stringify({
         id: "bench-stream",
@@ -58,7 +58,7 @@ const streamBody = Buffer.from(
     }),
   ]
     .map((line) => `data: ${line}\n\n`)
-    .join("") + "data: [DONE]\n\n",
+    .join("")}data: [DONE]\n\n`,
 );
 
 const server = createServer({ keepAliveTimeout: 60_000 }, (request, response) => {

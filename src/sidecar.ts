@@ -18,9 +18,9 @@ import { type ListenAddress, listen, parseListenAddress, urlOf } from "./server/
 import { createProxyRequestHandler, createProxyServer } from "./server/proxy-listener.ts";
 import { drainServers } from "./server/shutdown.ts";
 import { createWebSocketUpgradeHandler } from "./server/websocket-upgrade.ts";
+import { configuredModelNames } from "./telemetry/genai-attributes.ts";
 import { createLogger } from "./telemetry/logger.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
-import { configuredModelNames } from "./telemetry/genai-attributes.ts";
 import { startTelemetry } from "./telemetry/telemetry.ts";
 import { createUndiciUpstreamClient, warmUpstream } from "./upstream/undici-upstream-client.ts";
 

@@ -1,4 +1,4 @@
-// Fallback candidates when a provider's circuit is open: same dialect here; cross-dialect is the conversion seam.
+// Fallback candidates when a provider's circuit is open or its attempts are spent, of either dialect.
 import type { FallbackTarget } from "../config/config-types.ts";
 import type { Exchange } from "../pipeline/exchange.ts";
 import type { ProviderRuntime } from "../routing/provider-runtime.ts";
@@ -10,38 +10,24 @@ export interface FallbackCandidate {
   readonly model?: string;
 }
 
-/**
- * The seam for cross-dialect fallback: given the exchange and a target of another dialect, return the exchange
- * rewritten for it (request converted, response converted back), or undefined to skip the target. The
- * conversion work plugs its converter in here; without one, other-dialect targets are skipped.
- */
-export type CrossDialectFallback = (exchange: Exchange, target: FallbackCandidate) => Exchange | undefined;
-
 /** The targets that apply: the matched `models` rule's when it names some, else the provider's own. */
 function targetsOf(route: Route): readonly FallbackTarget[] {
   return route.fallback ?? route.provider.config.fallback;
 }
 
-/** The fallback targets for `route` that speak its provider's dialect, in config order. */
+/**
+ * The fallback targets for `route`, in config order, of either dialect: the convert stage runs per attempt
+ * inside resilience and converts to and from a provider of the other dialect.
+ */
 export function fallbackCandidates(route: Route, table: RouteTable): FallbackCandidate[] {
   const provider = route.provider;
   const candidates: FallbackCandidate[] = [];
   for (const target of targetsOf(route)) {
     const runtime = table.providers.get(target.provider);
     if (runtime === undefined || runtime === provider) continue;
-    if (runtime.adapter.dialect !== provider.adapter.dialect) continue;
     candidates.push({ provider: runtime, ...(target.model === undefined ? {} : { model: target.model }) });
   }
   return candidates;
-}
-
-/** The targets of another dialect: only usable through a CrossDialectFallback (the conversion seam). */
-export function crossDialectTargets(route: Route, table: RouteTable): FallbackCandidate[] {
-  return targetsOf(route).flatMap((target) => {
-    const runtime = table.providers.get(target.provider);
-    if (runtime === undefined || runtime.adapter.dialect === route.provider.adapter.dialect) return [];
-    return [{ provider: runtime, ...(target.model === undefined ? {} : { model: target.model }) }];
-  });
 }
 
 /**

@@ -28,6 +28,8 @@ export interface AttemptResult {
   readonly retry: boolean;
   readonly delay: number;
   readonly breakerFailure: boolean;
+  /** A retryable failure that got no more attempts here: a fallback provider may still serve it. */
+  readonly spent?: boolean;
 }
 
 export interface ProviderPolicy {

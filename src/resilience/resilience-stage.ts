@@ -1,4 +1,4 @@
-// resilience: runs each request's attempts under its provider's cockatiel policy; falls back when a circuit is open.
+// resilience: runs each request's attempts under its provider's cockatiel policy; falls back when a circuit is open or attempts are spent.
 import { isBrokenCircuitError } from "cockatiel";
 import { ProxyError, toProxyError } from "../errors/proxy-error.ts";
 import type { Exchange } from "../pipeline/exchange.ts";
@@ -9,7 +9,7 @@ import type { RouteTable } from "../routing/route-table.ts";
 import { noteResilience } from "../telemetry/exchange-notes.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import { clientLeft, failureOf } from "./attempt-failure.ts";
-import { exchangeForFallback, fallbackCandidates } from "./fallback.ts";
+import { exchangeForFallback, type FallbackCandidate, fallbackCandidates } from "./fallback.ts";
 import { type AttemptFailure, isBreakerFailure, isRetryable } from "./is-retryable.ts";
 import { type AttemptResult, createProviderPolicy, type ProviderPolicy } from "./provider-policy.ts";
 import { retryDelay } from "./retry-delay.ts";
@@ -143,6 +143,7 @@ export function resilienceStage(options: ResilienceOptions): Stage {
           retry,
           delay,
           breakerFailure: isBreakerFailure(failure),
+          spent: verdict.retryable && !retry,
         };
       }, lifetime);
     }
@@ -187,6 +188,15 @@ export function resilienceStage(options: ResilienceOptions): Stage {
         }
         throw error;
       }
+      if (result.spent === true && depth < 3) {
+        const candidate = nextFallback(exchange, provider);
+        if (candidate !== undefined) {
+          finish();
+          // The failed answer is dropped for the fallback's: release its connection and slot.
+          result.response?.onFinished?.({ completed: false });
+          return run(exchangeForFallback(exchange, candidate), candidate.provider, depth + 1);
+        }
+      }
       if (result.error !== undefined) {
         finish();
         const { error } = result;
@@ -202,7 +212,22 @@ export function resilienceStage(options: ResilienceOptions): Stage {
       return withHeaders(response, response.status >= 400 ? noRetry : undefined, finish);
     }
 
-    /** An open circuit: the first same-dialect fallback whose own circuit is not open, else a fast in-dialect error. */
+    /** The first fallback target not yet tried for this request whose own circuit is not open. */
+    function nextFallback(
+      exchange: Exchange,
+      provider: ProviderRuntime,
+      route = exchange.route,
+    ): FallbackCandidate | undefined {
+      if (route === undefined) return undefined;
+      for (const candidate of fallbackCandidates(route, options.table)) {
+        if (candidate.provider.id === exchange.observed.routedTo || candidate.provider === provider) continue;
+        if (policyFor(candidate.provider).halfOpenIn() > 0) continue;
+        return candidate;
+      }
+      return undefined;
+    }
+
+    /** An open circuit: the first fallback whose own circuit is not open, else a fast in-dialect error. */
     async function openCircuit(
       exchange: Exchange,
       provider: ProviderRuntime,
@@ -215,10 +240,8 @@ export function resilienceStage(options: ResilienceOptions): Stage {
           upstreamPath: "",
           clientDialect: provider.adapter.dialect,
         };
-        for (const candidate of fallbackCandidates(route, options.table)) {
-          // Never back to a provider already tried for this request, nor to one whose circuit is open too.
-          if (candidate.provider.id === exchange.observed.routedTo) continue;
-          if (policyFor(candidate.provider).halfOpenIn() > 0) continue;
+        const candidate = nextFallback(exchange, provider, route);
+        if (candidate !== undefined) {
           return run(exchangeForFallback(exchange, candidate), candidate.provider, depth + 1);
         }
       }

@@ -1,5 +1,6 @@
 // The circuit breaker end to end: opens after its threshold, fails fast in the client's dialect with retry-after,
-// lets a half-open probe through that closes it; or serves from a same-dialect fallback provider.
+// lets a half-open probe through that closes it; or serves from a fallback provider (same dialect here; the
+// other dialect in test/e2e/cross-dialect-fallback.test.ts).
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,6 +9,7 @@ import { performance } from "node:perf_hooks";
 import { after, before, describe, test } from "node:test";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
+import { type Simulator, startSimulator } from "../../src/simulate/simulator-server.ts";
 import { metricValue, startResilienceHarness, upstreamPosts } from "../resilience/resilience-harness.ts";
 import type { Harness } from "../support/sidecar-harness.ts";
 
@@ -89,24 +91,27 @@ describe("(f) the breaker opens, fails fast, and a half-open probe closes it", (
   });
 });
 
-describe("(f) an open circuit falls back to the first same-dialect fallback provider", () => {
+describe("(f) spent attempts and an open circuit fall back to the first fallback provider", () => {
   let harness: Harness;
+  /** anthropic-b runs on a simulator of its own, so faults scripted for anthropic never reach it. */
+  let second: Simulator;
   const fallbackKey = "sk-ant-fallback-key-0004";
   before(async () => {
+    second = await startSimulator();
     const directory = mkdtempSync(join(tmpdir(), "outrigger-fallback-"));
     writeFileSync(join(directory, "key"), `${fallbackKey}\n`);
     harness = await startResilienceHarness(
       {
         anthropic: {
           resilience,
-          fallback: [{ provider: "openai" }, { provider: "anthropic-b", model: "claude-fallback-model" }],
+          fallback: [{ provider: "anthropic-b", model: "claude-fallback-model" }, { provider: "openai" }],
         },
       },
-      (config, simulatorUrl) => {
+      (config) => {
         const providers = config.providers as Record<string, unknown>;
         providers["anthropic-b"] = {
           protocol: "anthropic",
-          baseUrl: simulatorUrl,
+          baseUrl: second.url,
           hosts: [],
           credentials: [{ file: join(directory, "key") }],
         };
@@ -115,22 +120,34 @@ describe("(f) an open circuit falls back to the first same-dialect fallback prov
   });
   after(async () => {
     await harness.close();
+    await second.close();
   });
 
-  test("served by anthropic-b with its key and the target's model; other dialects are skipped", async () => {
+  test("served by anthropic-b with its key and the target's model, first after spent attempts, then while open", async () => {
     const anthropic = new Anthropic({
       baseURL: `${harness.sidecar.proxyUrl}/anthropic`,
       apiKey: "placeholder",
     });
-    harness.simulator.script([{ respond: { status: 500 } }, { respond: { status: 500 } }]);
+    harness.simulator.script([
+      { respond: { status: 500 } },
+      { respond: { status: 500 } },
+      { respond: { status: 500 } },
+    ]);
     for (let index = 0; index < 2; index++) {
-      await assert.rejects(anthropic.messages.create(message), Anthropic.InternalServerError);
+      const { data: answer, response } = await anthropic.messages.create(message).withResponse();
+      assert.equal(answer.type, "message", "attempts spent on anthropic: anthropic-b answered");
+      assert.equal(response.headers.get("x-outrigger-provider"), "anthropic-b");
     }
+    assert.equal(upstreamPosts(harness).length, 2, "one attempt each on the failing provider");
+    assert.equal(await metricValue(harness, "outrigger_circuit_state", { provider: "anthropic" }), 1, "open");
     const answer = await anthropic.messages.create(message);
     assert.equal(answer.type, "message");
-    const last = upstreamPosts(harness).at(-1)!;
+    assert.equal(upstreamPosts(harness).length, 2, "while open, nothing goes to the failing provider");
+    const posts = second.requests.filter((request) => request.method === "POST");
+    assert.equal(posts.length, 3);
+    const last = posts.at(-1)!;
     assert.equal(last.headers["x-api-key"], fallbackKey, "the fallback provider's own key");
     assert.equal(JSON.parse(last.body).model, "claude-fallback-model");
-    assert.equal(last.path, "/v1/messages", "the OpenAI fallback (another dialect) was not used");
+    assert.equal(last.path, "/v1/messages", "the first target in config order (same dialect) was used");
   });
 });
