@@ -1,10 +1,11 @@
-// Resilience in spans: breaker state on the chat span, and a fallback provider's attempt under the same chat span.
+// Resilience in spans: breaker state on the chat span, and a fallback provider's attempts under the same chat span.
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import Anthropic from "@anthropic-ai/sdk";
+import { type Simulator, startSimulator } from "../../src/simulate/simulator-server.ts";
 import { startResilienceHarness } from "../resilience/resilience-harness.ts";
 import type { Harness } from "../support/sidecar-harness.ts";
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "./otlp-receiver.ts";
@@ -19,6 +20,8 @@ const message = {
 
 let receiver: OtlpReceiver;
 let harness: Harness;
+/** anthropic-b answers from a simulator of its own, so the faults scripted for anthropic never reach it. */
+let second: Simulator;
 const saved = { ...process.env };
 
 before(async () => {
@@ -26,14 +29,15 @@ before(async () => {
   process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
   process.env.OTEL_EXPORTER_OTLP_PROTOCOL = "http/json";
   process.env.OTEL_BSP_SCHEDULE_DELAY = "50";
+  second = await startSimulator();
   const directory = mkdtempSync(join(tmpdir(), "outrigger-fallback-"));
   writeFileSync(join(directory, "key"), "sk-ant-fallback-key-0004\n");
   harness = await startResilienceHarness(
     { anthropic: { resilience, fallback: [{ provider: "anthropic-b" }] } },
-    (config, simulatorUrl) => {
+    (config) => {
       (config.providers as Record<string, unknown>)["anthropic-b"] = {
         protocol: "anthropic",
-        baseUrl: simulatorUrl,
+        baseUrl: second.url,
         hosts: [],
         credentials: [{ file: join(directory, "key") }],
       };
@@ -42,6 +46,7 @@ before(async () => {
 });
 after(async () => {
   await harness.close();
+  await second.close();
   await receiver.close();
   for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
 });
@@ -65,10 +70,13 @@ async function call(traceId: string): Promise<unknown> {
     .catch((error: unknown) => error);
 }
 
-test("failing calls carry the breaker state; once open, the fallback's attempt sits under the same chat span", async () => {
+test("attempts spent on a failing provider and then its open circuit: the fallback's attempts sit under the same chat span", async () => {
   harness.simulator.script([{ respond: { status: 500 } }, { respond: { status: 500 } }]);
   const failing = ["a1".repeat(16), "a2".repeat(16)];
-  for (const traceId of failing) assert.ok((await call(traceId)) instanceof Anthropic.InternalServerError);
+  for (const traceId of failing) {
+    const answer = (await call(traceId)) as { type?: string };
+    assert.equal(answer.type, "message", "the attempt on anthropic failed; the fallback served");
+  }
   const fallbackTrace = "a3".repeat(16);
   const answer = (await call(fallbackTrace)) as { type?: string };
   assert.equal(answer.type, "message", "served by the fallback");
@@ -85,9 +93,15 @@ test("failing calls carry the breaker state; once open, the fallback's attempt s
       "closed",
       "the state that let the attempt through",
     );
-    assert.equal(chat.statusCode, 2, "an error span");
-    assert.equal(attempts.length, 1);
-    assert.equal(attempts[0]?.attributes["http.response.status_code"], 500);
+    assert.equal(chat.attributes["outrigger.fallback.provider"], "anthropic-b");
+    assert.equal(attempts.length, 2, "one failed attempt on anthropic, one on the fallback");
+    const byProvider = Object.fromEntries(
+      attempts.map((span) => [
+        span.attributes["outrigger.provider"],
+        span.attributes["http.response.status_code"],
+      ]),
+    );
+    assert.deepEqual(byProvider, { anthropic: 500, "anthropic-b": 200 });
   }
   const { chat, attempts } = traceOf(receiver.spans, fallbackTrace);
   assert.equal(chat.attributes["outrigger.fallback.provider"], "anthropic-b");
