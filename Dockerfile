@@ -40,5 +40,5 @@ USER 10001:10001
 EXPOSE 7700 7701 7702 8443
 # The same Node flags as `npm start`: a small young generation keeps RSS near the working set
 # while chunks stream through (bench/README.md).
-ENTRYPOINT ["node", "--max-semi-space-size=2", "src/main.ts"]
+ENTRYPOINT ["node", "--max-semi-space-size=4", "src/main.ts"]
 CMD ["serve"]

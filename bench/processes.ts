@@ -73,7 +73,7 @@ export function startOutrigger(
   writeFileSync(file, JSON.stringify(config));
   return startChild(
     [
-      ...(process.env.BENCH_NODE_FLAGS ?? "--max-semi-space-size=2").split(" ").filter(Boolean),
+      ...(process.env.BENCH_NODE_FLAGS ?? "--max-semi-space-size=4").split(" ").filter(Boolean),
       "src/main.ts",
       "serve",
       "--config",

@@ -28,7 +28,7 @@ writeFileSync(
 const child = spawn(
   process.execPath,
   [
-    "--max-semi-space-size=2",
+    "--max-semi-space-size=4",
     "--cpu-prof",
     `--cpu-prof-dir=${directory}`,
     "src/main.ts",

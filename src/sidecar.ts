@@ -13,7 +13,7 @@ import type { ProviderRuntime } from "./routing/provider-runtime.ts";
 import { createRouteTable } from "./routing/route-table.ts";
 import { createAdminServer } from "./server/admin-listener.ts";
 import { createDnsOnlyLookup, needsDnsOnlyLookup } from "./server/dns-only-lookup.ts";
-import { type InterceptDoors, startInterceptDoors } from "./server/intercept-doors.ts";
+import type { InterceptDoors } from "./server/intercept-doors.ts";
 import { type ListenAddress, listen, parseListenAddress, urlOf } from "./server/listen-address.ts";
 import { createProxyRequestHandler, createProxyServer } from "./server/proxy-listener.ts";
 import { drainServers } from "./server/shutdown.ts";
@@ -142,7 +142,11 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
   try {
     proxyAddress = await listen(proxyServer, parseListenAddress(config.listen.proxy));
     adminAddress = await listen(adminServer, parseListenAddress(config.listen.admin));
-    doors = await startInterceptDoors({ config, table, requestHandler, upgradeHandler, logger });
+    if (config.listen.intercept !== undefined || config.listen.tls !== undefined) {
+      // Loaded only when a door is configured: the x509 stack costs megabytes a base-URL-only pod never needs.
+      const { startInterceptDoors } = await import("./server/intercept-doors.ts");
+      doors = await startInterceptDoors({ config, table, requestHandler, upgradeHandler, logger });
+    }
     if (doors !== undefined) servers.push(...doors.servers);
   } catch (error) {
     for (const server of servers) server.close();

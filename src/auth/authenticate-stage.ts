@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { OutriggerConfig } from "../config/config-types.ts";
 import { ProxyError } from "../errors/proxy-error.ts";
 import type { Handler, Stage } from "../pipeline/stage.ts";
-import { createJwtVerifier } from "./jwt-verifier.ts";
+import type { JwtVerifierOptions } from "./jwt-verifier.ts";
 import { createPodTokenVerifier } from "./pod-token-verifier.ts";
 import { presentedToken } from "./presented-token.ts";
 import type { TokenVerifier } from "./token-verifier.ts";
@@ -26,12 +26,23 @@ export function createTokenVerifier(options: AuthenticateOptions): TokenVerifier
     ...(options.now === undefined ? {} : { now: options.now }),
   };
   if ("token" in auth) return createPodTokenVerifier({ token: auth.token, ...injected });
-  return createJwtVerifier({
+  return lazyJwtVerifier({
     jwks: auth.jwks,
     ...(auth.audience === undefined ? {} : { audience: auth.audience }),
     ...(auth.issuer === undefined ? {} : { issuer: auth.issuer }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
+}
+
+/** jose loads at the first token to verify: a pod without JWT auth never pays its resident megabytes. */
+function lazyJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
+  let verifier: Promise<TokenVerifier> | undefined;
+  return {
+    async verify(token) {
+      verifier ??= import("./jwt-verifier.ts").then(({ createJwtVerifier }) => createJwtVerifier(options));
+      return (await verifier).verify(token);
+    },
+  };
 }
 
 function unauthorized(reason: string, cause?: unknown): ProxyError {

@@ -1,6 +1,5 @@
 // Signs its own JWTs with jose (HS256/384/512 from a secret, RS256/ES256 from a PEM or JWK) and re-signs ahead of expiry.
 import { createPrivateKey, type KeyObject, randomUUID, type webcrypto } from "node:crypto";
-import { SignJWT } from "jose";
 import type { CredentialConfig } from "../config/config-types.ts";
 import { ProxyError } from "../errors/proxy-error.ts";
 import type { Credential } from "./credential.ts";
@@ -50,6 +49,8 @@ export async function signJwt(
   const expiresAtSeconds = issuedAt + Math.max(1, Math.round(config.lifetime / 1000));
   try {
     // iat/exp/jti are Outrigger's to set: a configured value would make every token identical or already expired.
+    // jose loads with the first token: pods without a jwt source never pay for it.
+    const { SignJWT } = await import("jose");
     const token = await new SignJWT({ ...config.claims })
       .setProtectedHeader({
         alg: config.algorithm,

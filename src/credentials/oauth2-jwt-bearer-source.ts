@@ -1,6 +1,5 @@
 // OAuth2 JWT bearer grant (RFC 7523) with a Google service-account JSON: an RS256 assertion exchanged for an access token.
 import { createPrivateKey, type KeyObject } from "node:crypto";
-import { SignJWT } from "jose";
 import type { CredentialConfig } from "../config/config-types.ts";
 import { ProxyError } from "../errors/proxy-error.ts";
 import type { Credential } from "./credential.ts";
@@ -75,6 +74,8 @@ export function createOAuth2JwtBearerSource(
       }
       const issuedAt = Math.floor(now() / 1000);
       // Google's profile of RFC 7523: iss is the account, aud the token endpoint, scope a claim.
+      // jose loads with the first token: pods without this source never pay for it.
+      const { SignJWT } = await import("jose");
       const assertion = await new SignJWT({ ...(config.scope === undefined ? {} : { scope: config.scope }) })
         .setProtectedHeader({
           alg: "RS256",

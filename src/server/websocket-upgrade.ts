@@ -6,7 +6,7 @@ import { Agent as HttpsAgent } from "node:https";
 import type { LookupFunction } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
-import { createProxyServer } from "http-proxy-3";
+import type { ProxyServer } from "http-proxy-3";
 import { checkPresentedToken } from "../auth/authenticate-stage.ts";
 import type { TokenVerifier } from "../auth/token-verifier.ts";
 import type { CredentialSource } from "../credentials/credential.ts";
@@ -81,7 +81,17 @@ function caFor(provider: ProviderRuntime, cache: Map<string, string>): string | 
 }
 
 export function createWebSocketUpgradeHandler(options: WebSocketUpgradeOptions): UpgradeHandler {
-  const proxy = createProxyServer({ ws: true, xfwd: false });
+  // http-proxy-3 is loaded at the first upgrade: most pods never see one, and it costs megabytes resident.
+  let proxyServer: Promise<ProxyServer> | undefined;
+  const proxyFor = (): Promise<ProxyServer> => {
+    proxyServer ??= import("http-proxy-3").then(({ createProxyServer }) => {
+      const proxy = createProxyServer({ ws: true, xfwd: false });
+      // http-proxy-3 reports upstream failures here; the per-call callback below answers the client.
+      proxy.on("error", () => undefined);
+      return proxy;
+    });
+    return proxyServer;
+  };
   const caFiles = new Map<string, string>();
   const agents = new Map<string, HttpAgent | undefined>();
   /** An agent only to carry a custom lookup; upgraded sockets are never pooled. */
@@ -95,8 +105,6 @@ export function createWebSocketUpgradeHandler(options: WebSocketUpgradeOptions):
     }
     return agents.get(provider.id);
   };
-  // http-proxy-3 reports upstream failures here; the per-call callback below answers the client.
-  proxy.on("error", () => undefined);
 
   return (request, socket, head, context) => {
     socket.on("error", () => socket.destroy());
@@ -150,6 +158,7 @@ export function createWebSocketUpgradeHandler(options: WebSocketUpgradeOptions):
           options.logger?.info({ provider: providerId, door: context.door }, "websocket closed"),
         );
         options.logger?.info({ provider: providerId, door: context.door }, "websocket upgrade");
+        const proxy = await proxyFor();
         proxy.ws(
           request,
           socket,

@@ -1,8 +1,8 @@
 // `application/vnd.amazon.eventstream` bodies (Bedrock InvokeModelWithResponseStream): CRC-checked frames whose
 // `{"bytes": base64}` payloads carry the provider's own stream events, handed to the dialect reader.
-import { EventStreamCodec, type Message } from "@smithy/eventstream-codec";
-import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+
 import type { StandardEventDecoder, StandardStreamEvent } from "../schema/standard-event.ts";
+import { createEventStreamCodec, type EventStreamMessage as Message } from "./eventstream-codec.ts";
 import { FrameBuffer } from "./frame-buffer.ts";
 import { isRecord, parseJson, stringField } from "./json-value.ts";
 import { type DialectStreamReader, decoderErrorTypes } from "./stream-dialect.ts";
@@ -18,7 +18,7 @@ function headerText(message: Message, name: string): string | undefined {
 }
 
 class EventStreamDecoder implements StandardEventDecoder {
-  readonly #codec = new EventStreamCodec(toUtf8, fromUtf8);
+  readonly #codec = createEventStreamCodec();
   readonly #buffer = new FrameBuffer();
   readonly #reader: DialectStreamReader;
   readonly #text = new TextDecoder();

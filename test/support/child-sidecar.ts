@@ -10,7 +10,7 @@ export const node24 = join(repositoryRoot, "node_modules/.bin/node");
  * The flags `npm start` and the image's entrypoint run the sidecar with: a small young generation keeps
  * RSS near the working set while chunks stream through (see bench/README.md).
  */
-export const sidecarNodeFlags = ["--max-semi-space-size=2"];
+export const sidecarNodeFlags = ["--max-semi-space-size=4"];
 
 export interface ChildSidecar {
   readonly process: ChildProcess;

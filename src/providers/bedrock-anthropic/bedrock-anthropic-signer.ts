@@ -1,13 +1,29 @@
 // Signs a Bedrock request with SigV4 (service `bedrock`) using the maintained @smithy signer.
-import { Hash } from "@smithy/hash-node";
-import { SignatureV4 } from "@smithy/signature-v4";
 import type { Credential } from "../../credentials/credential.ts";
 
-/** The SHA-256 constructor the signer expects (node:crypto underneath), as the AWS SDK builds it. */
-class Sha256 extends Hash {
-  constructor(secret?: ConstructorParameters<typeof Hash>[1]) {
-    super("sha256", secret);
-  }
+type SignerModules = {
+  readonly SignatureV4: typeof import("@smithy/signature-v4").SignatureV4;
+  readonly Sha256: new (
+    secret?: ConstructorParameters<typeof import("@smithy/hash-node").Hash>[1],
+  ) => InstanceType<typeof import("@smithy/hash-node").Hash>;
+};
+
+let signerModules: Promise<SignerModules> | undefined;
+
+/** Loaded at the first signature: the @smithy signer costs megabytes resident in pods that never use Bedrock. */
+function loadSigner(): Promise<SignerModules> {
+  signerModules ??= Promise.all([import("@smithy/signature-v4"), import("@smithy/hash-node")]).then(
+    ([signature, hash]) => {
+      /** The SHA-256 constructor the signer expects (node:crypto underneath), as the AWS SDK builds it. */
+      class Sha256 extends hash.Hash {
+        constructor(secret?: ConstructorParameters<typeof hash.Hash>[1]) {
+          super("sha256", secret);
+        }
+      }
+      return { SignatureV4: signature.SignatureV4, Sha256 };
+    },
+  );
+  return signerModules;
 }
 
 export type AwsCredential = Extract<Credential, { kind: "aws" }>;
@@ -29,6 +45,7 @@ export async function signBedrockRequest(
   signingDate: Date = new Date(),
 ): Promise<Record<string, string>> {
   const base = new URL(request.baseUrl);
+  const { SignatureV4, Sha256 } = await loadSigner();
   const signer = new SignatureV4({
     credentials: {
       accessKeyId: credential.accessKeyId,

@@ -1,11 +1,15 @@
 // Bedrock's InvokeModelWithResponseStream eventstream → the Anthropic SSE the client's SDK expects, frame by frame.
-import { EventStreamCodec } from "@smithy/eventstream-codec";
-import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+
 import { ProxyError } from "../../errors/proxy-error.ts";
+import {
+  createEventStreamCodec,
+  type EventStreamMessage,
+  eventStreamText as toUtf8,
+} from "../../streaming/eventstream-codec.ts";
 import { renderAnthropicStreamError } from "../anthropic/anthropic-errors.ts";
 import { bedrockException } from "./bedrock-anthropic-errors.ts";
 
-type Message = ReturnType<EventStreamCodec["decode"]>;
+type Message = EventStreamMessage;
 
 function headerString(message: Message, name: string): string | undefined {
   const header = message.headers[name];
@@ -47,7 +51,7 @@ class FrameSplitter {
 }
 
 export async function* bedrockEventStreamToSse(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const codec = new EventStreamCodec(toUtf8, fromUtf8);
+  const codec = createEventStreamCodec();
   const splitter = new FrameSplitter();
   const interrupted = (why: string, cause?: unknown): ProxyError =>
     new ProxyError("upstream_stream_interrupted", `Bedrock's event stream broke: ${why}.`, { cause });
