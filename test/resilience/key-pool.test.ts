@@ -26,7 +26,8 @@ test("requests spread across the keys in turn", () => {
 });
 
 test("a 429 cools the key until its reset; with every key cooling, the pick says until when", () => {
-  const now = Date.UTC(2026, 10, 26, 12);
+  // status() reads the wall clock: the test works from now, not a fixed date.
+  const now = Date.now();
   const keyPool = pool();
   const a = keyPool.sources[0]!;
   const b = keyPool.sources[1]!;
@@ -49,7 +50,8 @@ test("a 429 cools the key until its reset; with every key cooling, the pick says
 });
 
 test("a 2xx saying remaining 0 cools the key until the reset, without a 429", () => {
-  const now = Date.UTC(2026, 10, 26, 12);
+  // status() reads the wall clock: the test works from now, not a fixed date.
+  const now = Date.now();
   const keyPool = pool();
   const reset = new Date(now + 3_000).toISOString();
   keyPool.report(

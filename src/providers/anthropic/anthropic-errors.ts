@@ -2,6 +2,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { ErrorKind } from "../../errors/error-codes.ts";
 import { ProxyError } from "../../errors/proxy-error.ts";
+import { readErrorEnvelope } from "../error-envelope.ts";
 import type { RenderedError } from "../provider-adapter.ts";
 
 const anthropicErrorTypes: Record<ErrorKind, string> = {
@@ -58,19 +59,8 @@ function kindForStatus(status: number): ErrorKind {
 }
 
 export function parseAnthropicError(status: number, _headers: IncomingHttpHeaders, body: string): ProxyError {
-  let type: string | undefined;
-  let message: string | undefined;
-  try {
-    const parsed: unknown = JSON.parse(body);
-    const error = (parsed as { error?: unknown } | null)?.error;
-    if (typeof error === "object" && error !== null) {
-      const record = error as Record<string, unknown>;
-      if (typeof record.type === "string") type = record.type;
-      if (typeof record.message === "string") message = record.message;
-    }
-  } catch {
-    // A non-JSON error body (a load balancer's HTML page) still gets a status-based kind.
-  }
+  const { type, message } = readErrorEnvelope(body);
+  // A body without a known type (a load balancer's HTML page) still gets a status-based kind.
   const kind = (type === undefined ? undefined : kindsByAnthropicType.get(type)) ?? kindForStatus(status);
   return new ProxyError("upstream_error", message ?? `Upstream answered ${status}.`, { status, kind });
 }

@@ -1,9 +1,7 @@
 // The OpenAI Chat Completions protocol, also spoken by DeepSeek and other OpenAI-compatible providers.
-import type { Credential } from "../../credentials/credential.ts";
-import { type Exchange, upstreamRequestBody } from "../../pipeline/exchange.ts";
-import type { ProviderAdapter, ResponseSummary, UpstreamRequest } from "../provider-adapter.ts";
+import { prepareRoutedRequest, summarizeStandardResponse } from "../json-protocol.ts";
+import type { ProviderAdapter } from "../provider-adapter.ts";
 import { summarizeJsonRequest } from "../request-summary.ts";
-import { upstreamHeaders } from "../upstream-headers.ts";
 import { parseOpenAIError, renderOpenAIError, renderOpenAIStreamError } from "./openai-errors.ts";
 import { readOpenAIRateLimits } from "./openai-rate-limits.ts";
 import { createOpenAIDecoder, openaiResponseToStandard } from "./openai-to-standard.ts";
@@ -13,26 +11,9 @@ export const openaiAdapter: ProviderAdapter = {
   dialect: "openai",
   chatPath: "/v1/chat/completions",
   summarizeRequest: (body) => summarizeJsonRequest(body),
-  prepare(exchange: Exchange, credential: Credential | undefined): UpstreamRequest {
-    return {
-      method: exchange.request.method,
-      path: exchange.route?.upstreamPath ?? exchange.request.path + exchange.request.search,
-      headers: upstreamHeaders(exchange.request.headers, credential, "authorization"),
-      body: upstreamRequestBody(exchange).length === 0 ? undefined : upstreamRequestBody(exchange),
-    };
-  },
+  prepare: (exchange, credential) => prepareRoutedRequest(exchange, credential, "authorization"),
   decoderFor: (contentType) => createOpenAIDecoder(contentType),
-  summarizeResponse(body: unknown): ResponseSummary {
-    const response = openaiResponseToStandard(body);
-    if (response === undefined) return { usage: {} };
-    return {
-      ...(response.id === undefined ? {} : { id: response.id }),
-      ...(response.model === undefined ? {} : { model: response.model }),
-      usage: response.usage,
-      ...(response.finishReason === undefined ? {} : { finishReason: response.finishReason }),
-      ...(response.rawFinishReason === undefined ? {} : { rawFinishReason: response.rawFinishReason }),
-    };
-  },
+  summarizeResponse: (body) => summarizeStandardResponse(openaiResponseToStandard(body)),
   parseError: parseOpenAIError,
   readRateLimits: readOpenAIRateLimits,
   renderError: renderOpenAIError,

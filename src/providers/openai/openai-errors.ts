@@ -2,6 +2,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { ErrorKind } from "../../errors/error-codes.ts";
 import { ProxyError } from "../../errors/proxy-error.ts";
+import { readErrorEnvelope } from "../error-envelope.ts";
 import type { RenderedError } from "../provider-adapter.ts";
 
 const openaiErrorTypes: Record<ErrorKind, { type: string; code: string | null }> = {
@@ -54,21 +55,7 @@ function kindFor(status: number, type: string | undefined, code: string | undefi
 }
 
 export function parseOpenAIError(status: number, _headers: IncomingHttpHeaders, body: string): ProxyError {
-  let type: string | undefined;
-  let code: string | undefined;
-  let message: string | undefined;
-  try {
-    const parsed: unknown = JSON.parse(body);
-    const error = (parsed as { error?: unknown } | null)?.error;
-    if (typeof error === "object" && error !== null) {
-      const record = error as Record<string, unknown>;
-      if (typeof record.type === "string") type = record.type;
-      if (typeof record.code === "string") code = record.code;
-      if (typeof record.message === "string") message = record.message;
-    }
-  } catch {
-    // Non-JSON error bodies still get a status-based kind.
-  }
+  const { type, code, message } = readErrorEnvelope(body);
   return new ProxyError("upstream_error", message ?? `Upstream answered ${status}.`, {
     status,
     kind: kindFor(status, type, code),

@@ -1,0 +1,32 @@
+// What every JSON-over-HTTP chat protocol does alike: forward the request as routed, summarize a standard response.
+import type { Credential } from "../credentials/credential.ts";
+import { type Exchange, upstreamRequestBody } from "../pipeline/exchange.ts";
+import type { StandardResponse } from "../schema/standard-response.ts";
+import type { ResponseSummary, UpstreamRequest } from "./provider-adapter.ts";
+import { upstreamHeaders } from "./upstream-headers.ts";
+
+/** The request as routed (path after the prefix, converted body when dialects differ) with the key injected. */
+export function prepareRoutedRequest(
+  exchange: Exchange,
+  credential: Credential | undefined,
+  apiKeyHeader: "x-api-key" | "authorization",
+): UpstreamRequest {
+  const body = upstreamRequestBody(exchange);
+  return {
+    method: exchange.request.method,
+    path: exchange.route?.upstreamPath ?? exchange.request.path + exchange.request.search,
+    headers: upstreamHeaders(exchange.request.headers, credential, apiKeyHeader),
+    body: body.length === 0 ? undefined : body,
+  };
+}
+
+export function summarizeStandardResponse(response: StandardResponse | undefined): ResponseSummary {
+  if (response === undefined) return { usage: {} };
+  return {
+    ...(response.id === undefined ? {} : { id: response.id }),
+    ...(response.model === undefined ? {} : { model: response.model }),
+    usage: response.usage,
+    ...(response.finishReason === undefined ? {} : { finishReason: response.finishReason }),
+    ...(response.rawFinishReason === undefined ? {} : { rawFinishReason: response.rawFinishReason }),
+  };
+}
