@@ -13,7 +13,7 @@ interface ProfileNode {
 }
 
 const upstream = await startUpstream();
-const directory = mkdtempSync(join(tmpdir(), "outrigger-profile-"));
+const directory = process.env.PROFILE_DIR ?? mkdtempSync(join(tmpdir(), "outrigger-profile-"));
 const config = join(directory, "config.json");
 writeFileSync(
   config,
