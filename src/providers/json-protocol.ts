@@ -1,5 +1,6 @@
 // What every JSON-over-HTTP chat protocol does alike: forward the request as routed, summarize a standard response.
 import type { Credential } from "../credentials/credential.ts";
+import { ProxyError } from "../errors/proxy-error.ts";
 import { type Exchange, upstreamRequestBody } from "../pipeline/exchange.ts";
 import type { StandardResponse } from "../schema/standard-response.ts";
 import type { ResponseSummary, UpstreamRequest } from "./provider-adapter.ts";
@@ -29,4 +30,18 @@ export function summarizeStandardResponse(response: StandardResponse | undefined
     ...(response.finishReason === undefined ? {} : { finishReason: response.finishReason }),
     ...(response.rawFinishReason === undefined ? {} : { rawFinishReason: response.rawFinishReason }),
   };
+}
+
+/** A request body that must be a JSON object (cloud platforms rewrite it); a 400 in the client's dialect otherwise. */
+export function parseJsonObjectBody(body: Buffer): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString("utf8"));
+  } catch {
+    throw new ProxyError("bad_request", "The request body is not valid JSON.");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new ProxyError("bad_request", "The request body must be a JSON object.");
+  }
+  return parsed as Record<string, unknown>;
 }

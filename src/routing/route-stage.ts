@@ -2,7 +2,7 @@
 import { ProxyError } from "../errors/proxy-error.ts";
 import type { Exchange } from "../pipeline/exchange.ts";
 import type { Handler, Stage } from "../pipeline/stage.ts";
-import type { Dialect } from "../providers/provider-adapter.ts";
+import type { Dialect, RequestSummary } from "../providers/provider-adapter.ts";
 import { adapterForDialect } from "../providers/providers.ts";
 import type { ProviderRuntime } from "./provider-runtime.ts";
 import type { Route } from "./route.ts";
@@ -24,9 +24,16 @@ const unifiedPaths: Readonly<Record<string, Dialect>> = {
   "/v1/messages": "anthropic",
 };
 
-function resolveUnified(exchange: Exchange, table: RouteTable, clientDialect: Dialect): Route {
+interface Resolved {
+  readonly route: Route;
+  /** Set when resolving already read the body (unified routes), so it is not parsed twice. */
+  readonly summary?: RequestSummary;
+}
+
+function resolveUnified(exchange: Exchange, table: RouteTable, clientDialect: Dialect): Resolved {
   const { request } = exchange;
-  const { model } = adapterForDialect(clientDialect).summarizeRequest(request.body, request.headers);
+  const summary = adapterForDialect(clientDialect).summarizeRequest(request.body, request.headers);
+  const { model } = summary;
   if (model === undefined) {
     throw new ProxyError(
       "bad_request",
@@ -40,15 +47,18 @@ function resolveUnified(exchange: Exchange, table: RouteTable, clientDialect: Di
   }
   const chatPath = match.provider.adapter.chatPath ?? request.path;
   return {
-    provider: match.provider,
-    upstreamPath: chatPath + request.search,
-    clientDialect,
-    unified: true,
-    ...(match.fallback.length === 0 ? {} : { fallback: match.fallback }),
+    route: {
+      provider: match.provider,
+      upstreamPath: chatPath + request.search,
+      clientDialect,
+      unified: true,
+      ...(match.fallback.length === 0 ? {} : { fallback: match.fallback }),
+    },
+    summary,
   };
 }
 
-function resolve(exchange: Exchange, table: RouteTable): Route {
+function resolve(exchange: Exchange, table: RouteTable): Resolved {
   const { request } = exchange;
   const unifiedDialect = request.door === "proxy" ? unifiedPaths[request.path] : undefined;
   if (unifiedDialect !== undefined && request.method === "POST")
@@ -56,11 +66,12 @@ function resolve(exchange: Exchange, table: RouteTable): Route {
   if (request.door !== "proxy" && request.host !== undefined) {
     const provider = table.byHost(request.host);
     if (provider !== undefined) {
-      return {
+      const route = {
         provider,
         upstreamPath: request.path + request.search,
         clientDialect: provider.adapter.dialect,
       };
+      return { route };
     }
   }
   const slash = request.path.indexOf("/", 1);
@@ -74,13 +85,15 @@ function resolve(exchange: Exchange, table: RouteTable): Route {
     );
   }
   const rest = slash === -1 ? "" : request.path.slice(slash);
-  return { provider, upstreamPath: rest + request.search, clientDialect: provider.adapter.dialect };
+  return {
+    route: { provider, upstreamPath: rest + request.search, clientDialect: provider.adapter.dialect },
+  };
 }
 
 export function routeStage(options: RouteOptions): Stage {
   return function route(next: Handler): Handler {
     return async (exchange) => {
-      const resolved = resolve(exchange, options.table);
+      const { route: resolved, summary: known } = resolve(exchange, options.table);
       exchange.route = resolved;
       exchange.observed.routedTo = resolved.provider.id;
       const limit = resolved.provider.config.maxBodySize;
@@ -90,10 +103,8 @@ export function routeStage(options: RouteOptions): Stage {
           `The request body exceeds this provider's limit of ${formatSize(limit)}.`,
         );
       }
-      const summary = resolved.provider.adapter.summarizeRequest(
-        exchange.request.body,
-        exchange.request.headers,
-      );
+      const summary =
+        known ?? resolved.provider.adapter.summarizeRequest(exchange.request.body, exchange.request.headers);
       if (summary.model !== undefined) exchange.observed.requestModel = summary.model;
       exchange.observed.stream = summary.stream;
       return next(exchange);

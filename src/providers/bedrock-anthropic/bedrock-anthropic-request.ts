@@ -1,6 +1,7 @@
 // Anthropic Messages request → Claude on Bedrock InvokeModel: model and stream move into the path.
 import type { IncomingHttpHeaders } from "node:http";
 import { ProxyError } from "../../errors/proxy-error.ts";
+import { parseJsonObjectBody } from "../json-protocol.ts";
 
 /** Bedrock's spelling of the Messages API version, sent in the body instead of a header. */
 export const bedrockAnthropicVersion = "bedrock-2023-05-31";
@@ -9,19 +10,6 @@ export interface BedrockAnthropicRequest {
   readonly path: string;
   readonly body: Buffer;
   readonly stream: boolean;
-}
-
-function parseObject(body: Buffer): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString("utf8"));
-  } catch {
-    throw new ProxyError("bad_request", "The request body is not valid JSON.");
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new ProxyError("bad_request", "The request body must be a JSON object.");
-  }
-  return parsed as Record<string, unknown>;
 }
 
 /** `upstreamPath` is what followed the provider prefix, e.g. `/v1/messages?beta=true`. */
@@ -34,7 +22,7 @@ export function bedrockAnthropicRequest(
   if (path !== "/v1/messages") {
     throw new ProxyError("unknown_route", `Claude on Bedrock serves /v1/messages, not '${path}'.`);
   }
-  const record = parseObject(body);
+  const record = parseJsonObjectBody(body);
   const model = record.model;
   if (typeof model !== "string" || model === "") {
     throw new ProxyError("bad_request", "The request body needs a 'model' string.");

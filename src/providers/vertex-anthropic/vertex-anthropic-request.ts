@@ -1,5 +1,6 @@
 // Anthropic Messages request → Claude on Vertex AI: the model moves from the body into the rawPredict path.
 import { ProxyError } from "../../errors/proxy-error.ts";
+import { parseJsonObjectBody } from "../json-protocol.ts";
 
 /** Vertex's spelling of the Messages API version, sent in the body instead of a header. */
 export const vertexAnthropicVersion = "vertex-2023-10-16";
@@ -15,19 +16,6 @@ export interface VertexAnthropicRequest {
   readonly stream: boolean;
 }
 
-function parseObject(body: Buffer): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString("utf8"));
-  } catch {
-    throw new ProxyError("bad_request", "The request body is not valid JSON.");
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new ProxyError("bad_request", "The request body must be a JSON object.");
-  }
-  return parsed as Record<string, unknown>;
-}
-
 /** `upstreamPath` is what followed the provider prefix, e.g. `/v1/messages?beta=true`. */
 export function vertexAnthropicRequest(
   upstreamPath: string,
@@ -36,7 +24,7 @@ export function vertexAnthropicRequest(
 ): VertexAnthropicRequest {
   const path = upstreamPath.split("?")[0]?.replace(/\/+$/, "") ?? "";
   const publisher = `/v1/projects/${encodeURIComponent(location.project)}/locations/${encodeURIComponent(location.region)}/publishers/anthropic/models`;
-  const record = parseObject(body);
+  const record = parseJsonObjectBody(body);
   if (record.anthropic_version === undefined) record.anthropic_version = vertexAnthropicVersion;
   if (path === "/v1/messages/count_tokens") {
     // Vertex counts tokens at a fixed model name and keeps the real model in the body.
