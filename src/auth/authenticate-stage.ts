@@ -72,6 +72,23 @@ export async function checkPresentedToken(
     );
   }
   if (!verdict.ok) throw unauthorized(verdict.reason);
+  forgetPresentedToken(headers, token);
+}
+
+/** The pod token is for the sidecar alone: whichever header carried it is dropped before anything goes upstream. */
+function forgetPresentedToken(headers: IncomingHttpHeaders, token: string): void {
+  for (const name of ["x-outrigger-token", "x-api-key", "api-key"]) {
+    const value = headers[name];
+    if ((Array.isArray(value) ? value[0] : value)?.trim() === token) delete headers[name];
+  }
+  const authorization = headers.authorization?.trim();
+  if (
+    authorization !== undefined &&
+    /^Bearer\s+/i.test(authorization) &&
+    authorization.split(/\s+/)[1] === token
+  ) {
+    delete headers.authorization;
+  }
 }
 
 export function authenticateStage(options: AuthenticateOptions): Stage {

@@ -6,6 +6,20 @@ import type { StandardResponse } from "../schema/standard-response.ts";
 import type { ResponseSummary, UpstreamRequest } from "./provider-adapter.ts";
 import { upstreamHeaders } from "./upstream-headers.ts";
 
+/**
+ * The client's own key goes upstream only to a provider without credentials of its own that the client
+ * addressed itself: never to a fallback nor to a provider a unified route picked by model.
+ */
+export function relaysClientAuth(exchange: Exchange, credential: Credential | undefined): boolean {
+  const route = exchange.route;
+  return (
+    credential === undefined &&
+    route !== undefined &&
+    route.unified !== true &&
+    exchange.observed.routedTo === route.provider.id
+  );
+}
+
 /** The request as routed (path after the prefix, converted body when dialects differ) with the key injected. */
 export function prepareRoutedRequest(
   exchange: Exchange,
@@ -16,7 +30,12 @@ export function prepareRoutedRequest(
   return {
     method: exchange.request.method,
     path: exchange.route?.upstreamPath ?? exchange.request.path + exchange.request.search,
-    headers: upstreamHeaders(exchange.request.headers, credential, apiKeyHeader),
+    headers: upstreamHeaders(
+      exchange.request.headers,
+      credential,
+      apiKeyHeader,
+      relaysClientAuth(exchange, credential),
+    ),
     body: body.length === 0 ? undefined : body,
   };
 }
