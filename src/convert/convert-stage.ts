@@ -1,5 +1,6 @@
 // convert: per attempt, turns the request into the provider's dialect and its answer back into the client's.
 import type { OutgoingHttpHeaders } from "node:http";
+import { ProxyError } from "../errors/proxy-error.ts";
 import type { Exchange } from "../pipeline/exchange.ts";
 import type { ProxyResponse } from "../pipeline/proxy-response.ts";
 import type { Handler, Stage } from "../pipeline/stage.ts";
@@ -9,10 +10,23 @@ import type { StreamConverter } from "./create-stream-converter.ts";
 import { type StandardEncoding, standardContentTypes, standardEncodingFor } from "./standard-accept.ts";
 import { standardResponseBody, standardStream } from "./standard-output.ts";
 
+/** A JSON answer is converted whole; one larger than this is refused rather than held in memory. */
+const maxConvertedJson = 64 * 1024 * 1024;
+
 async function collect(body: ProxyResponse["body"]): Promise<Buffer> {
   if (body instanceof Uint8Array) return Buffer.from(body);
   const chunks: Uint8Array[] = [];
-  for await (const chunk of body) chunks.push(chunk);
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > maxConvertedJson) {
+      throw new ProxyError(
+        "upstream_error",
+        "The upstream's JSON answer is too large to convert (over 64 MiB).",
+      );
+    }
+    chunks.push(chunk);
+  }
   return Buffer.concat(chunks);
 }
 
@@ -29,6 +43,30 @@ async function* converted(
 ): AsyncGenerator<Uint8Array> {
   for await (const chunk of body) yield* converter.push(chunk);
   yield* converter.end();
+}
+
+/**
+ * Runs an unread or half-read body to its first chunk and stops there: a generator's `finally` (which
+ * releases the upstream body) runs only once it has started.
+ */
+async function release(body: ProxyResponse["body"]): Promise<void> {
+  if (body instanceof Uint8Array) return;
+  try {
+    for await (const _ of body) break;
+  } catch {
+    // Already failed: nothing left to release.
+  }
+}
+
+function asUpstreamFailure(error: unknown): ProxyError {
+  if (error instanceof ProxyError) return error;
+  return new ProxyError(
+    "upstream_connection_reset",
+    "The upstream's answer broke off before it was complete.",
+    {
+      cause: error,
+    },
+  );
 }
 
 function headerText(value: OutgoingHttpHeaders[string]): string | undefined {
@@ -123,7 +161,15 @@ export function convertStage(): Stage {
           exchange.route = { ...route, upstreamPath: chatPath + exchange.request.search };
       }
       const response = await next(exchange);
-      return convertAnswer(exchange, response, conversion, encoding);
+      try {
+        return await convertAnswer(exchange, response, conversion, encoding);
+      } catch (error) {
+        // The answer is dropped before anything reached the client: release what the stages below hold
+        // (the bulkhead slot, the upstream connection) and report it so resilience can judge a retry.
+        response.onFinished?.({ completed: false, error });
+        void release(response.body);
+        throw asUpstreamFailure(error);
+      }
     };
   };
 }

@@ -11,7 +11,7 @@ import {
   fixturePath,
   openaiExpected,
 } from "../support/fixture-expectations.ts";
-import { type Harness, startHarness, upstreamKeys } from "../support/sidecar-harness.ts";
+import { type Harness, harnessConfig, startHarness, upstreamKeys } from "../support/sidecar-harness.ts";
 
 let harness: Harness;
 before(async () => {
@@ -199,5 +199,46 @@ describe("standard encodings on the unified routes", () => {
     const end = events.at(-1);
     assert.ok(end?.type === "response-end");
     assert.equal(end.finishReason, "length");
+  });
+});
+
+describe("a converted answer that breaks off", () => {
+  let small: Harness;
+  before(async () => {
+    small = await startHarness({
+      config: (url) => {
+        const config = harnessConfig(url) as { providers: Record<string, Record<string, unknown>> };
+        config.providers.anthropic = {
+          ...config.providers.anthropic,
+          resilience: { retry: { maxAttempts: 1 }, bulkhead: { maxConcurrent: 2, queueTimeout: "1s" } },
+        };
+        return config;
+      },
+    });
+  });
+  after(async () => {
+    await small.close();
+  });
+
+  test("is an in-dialect error, and frees its slot for the next requests", async () => {
+    const openai = new OpenAI({
+      baseURL: `${small.sidecar.proxyUrl}/v1`,
+      apiKey: "placeholder",
+      maxRetries: 0,
+    });
+    const ask = () =>
+      openai.chat.completions.create({
+        model: "claude-sonnet-4-5",
+        messages: [{ role: "user", content: "Hi" }],
+      });
+    // Half the JSON body, then the socket is destroyed: twice, as many as the provider has slots.
+    small.simulator.script([{ cutAfterEvents: 1 }, { cutAfterEvents: 1 }]);
+    for (let index = 0; index < 2; index++) {
+      const error = await ask().catch((caught: unknown) => caught);
+      assert.ok(error instanceof OpenAI.APIError, String(error));
+      assert.equal(error.status, 502);
+    }
+    const completion = await ask();
+    assert.ok(completion.choices[0]?.message.content, "the slots were released");
   });
 });
