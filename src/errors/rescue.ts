@@ -16,7 +16,8 @@ export function rescueStage(options: RescueOptions): Stage {
         return await next(exchange);
       } catch (error) {
         const proxyError = toProxyError(error);
-        if (proxyError.code === "internal") {
+        // A client that went away is not the proxy's failure, whatever the abort surfaced as.
+        if (proxyError.code === "internal" && !exchange.signal.aborted) {
           options.logger.error({ err: proxyError.cause, exchange: exchange.id }, "internal error");
         }
         exchange.observed.errorType = proxyError.code;

@@ -74,8 +74,13 @@ export function resilienceStage(options: ResilienceOptions): Stage {
         // Until the attempt resolves, the policy's timeout may abort it; afterwards only the client or the deadline.
         // Listeners rather than AbortSignal.any: a few microseconds less per request on the hot path.
         const controller = new AbortController();
+        // cockatiel's signal also fires when the lifetime ends (the client left): then that is the reason.
         const onTimeout = (): void =>
-          controller.abort(new ProxyError("upstream_timeout", "The attempt got no first event in time."));
+          controller.abort(
+            lifetime.aborted
+              ? lifetime.reason
+              : new ProxyError("upstream_timeout", "The attempt got no first event in time."),
+          );
         signal.addEventListener("abort", onTimeout, { once: true });
         if (lifetime.aborted) controller.abort(lifetime.reason);
         else lifetime.addEventListener("abort", () => controller.abort(lifetime.reason), { once: true });

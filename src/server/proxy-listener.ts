@@ -121,7 +121,8 @@ export function createProxyRequestHandler(options: ProxyRequestHandlerOptions): 
         // The unread rest of an oversized body cannot be skipped cheaply: close after answering.
         if (tooLarge) response.shouldKeepAlive = false;
         proxyResponse = await options.handler(exchange);
-        const completed = await writeResponse(response, proxyResponse);
+        // A client that left before the answer was written did not get it, whatever was written into the void.
+        const completed = (await writeResponse(response, proxyResponse)) && !controller.signal.aborted;
         proxyResponse.onFinished?.({ completed });
         if (tooLarge) request.destroy();
       } catch (error) {

@@ -4,22 +4,35 @@ import { parseJson } from "./json-value.ts";
 import { standardResponseToEvents } from "./response-events.ts";
 import { decoderErrorTypes, type StreamDialect } from "./stream-dialect.ts";
 
+/**
+ * A chat answer is far smaller than this; a body beyond it (a batch file, a large embedding set) is
+ * passed through unread rather than held, so memory per response stays bounded.
+ */
+const maxObservedJson = 8 * 1024 * 1024;
+
 class JsonBodyDecoder implements StandardEventDecoder {
   readonly #dialect: StreamDialect;
   /** Chunks are kept as they come and joined once at the end (no repeated copying). */
   readonly #chunks: Uint8Array[] = [];
+  #size = 0;
 
   constructor(dialect: StreamDialect) {
     this.#dialect = dialect;
   }
 
   push(chunk: Uint8Array): StandardStreamEvent[] {
+    this.#size += chunk.length;
+    if (this.#size > maxObservedJson) {
+      this.#chunks.length = 0;
+      return [];
+    }
     // The caller may reuse its buffer once push returns.
     if (chunk.length > 0) this.#chunks.push(chunk.slice());
     return [];
   }
 
   end(): StandardStreamEvent[] {
+    if (this.#size > maxObservedJson) return [];
     const text = new TextDecoder().decode(Buffer.concat(this.#chunks));
     this.#chunks.length = 0;
     const parsed = parseJson(text);

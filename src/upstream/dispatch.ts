@@ -4,9 +4,10 @@ import { ProxyError } from "../errors/proxy-error.ts";
 import type { Exchange } from "../pipeline/exchange.ts";
 import type { ProxyResponse } from "../pipeline/proxy-response.ts";
 import type { Handler } from "../pipeline/stage.ts";
-import type { StandardEventDecoder } from "../schema/standard-event.ts";
+import type { StandardEventDecoder, StandardStreamEvent } from "../schema/standard-event.ts";
 import { mediaTypeOf } from "../streaming/decoder-for.ts";
 import { type FirstEventRead, observeStream, readToFirstEvent } from "../streaming/observe-stream.ts";
+import { decoderErrorTypes } from "../streaming/stream-dialect.ts";
 import { endToEndHeaders } from "./hop-by-hop.ts";
 
 /** Error bodies are read whole (they are small) so the error can be parsed and observed. */
@@ -93,7 +94,11 @@ export function createDispatch(): Handler {
       return {
         status: response.status,
         headers,
-        body: observeStream(upstreamBody, exchange, { decoder, idleTimeout: timeouts.idle, abort }),
+        body: observeStream(upstreamBody, exchange, {
+          decoder: withoutDecoderErrors(decoder),
+          idleTimeout: timeouts.idle,
+          abort,
+        }),
       };
     }
     const iterator = upstreamBody[Symbol.asyncIterator]();
@@ -117,6 +122,18 @@ export function createDispatch(): Handler {
     };
   };
 }
+
+/**
+ * A 2xx JSON body that is not a chat answer (embeddings, model lists, files) is passed through unobserved,
+ * not counted as an error: only errors the upstream itself wrote are kept.
+ */
+function withoutDecoderErrors(decoder: StandardEventDecoder): StandardEventDecoder {
+  const keep = (events: StandardStreamEvent[]): StandardStreamEvent[] =>
+    events.filter((event) => event.type !== "error" || !inventedByDecoder.has(event.errorType));
+  return { push: (chunk) => keep(decoder.push(chunk)), end: () => keep(decoder.end()) };
+}
+
+const inventedByDecoder = new Set<string>(Object.values(decoderErrorTypes));
 
 /**
  * The retry boundary (DESIGN.md §2): waits for the first content, error or end event, bounded by the

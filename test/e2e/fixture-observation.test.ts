@@ -202,3 +202,20 @@ describe("every recorded response is observed as the fixture says", () => {
     });
   }
 });
+
+describe("answers that are not chat answers", () => {
+  test("a 2xx JSON body of another endpoint passes unobserved and is not an error", async () => {
+    harness.simulator.script([
+      { respond: { status: 200, headers: { "content-type": "application/json" }, body: { object: "list", data: [] } } },
+    ]);
+    const count = harness.finished.length;
+    const response = await fetch(`${harness.sidecar.proxyUrl}/openai/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt", messages: [] }),
+    });
+    assert.deepEqual(await response.json(), { object: "list", data: [] });
+    const [exchange] = (await harness.waitFinished(count + 1)).slice(count);
+    assert.equal(exchange?.observed.errorType, undefined);
+  });
+});

@@ -6,7 +6,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { FixtureStore } from "../../src/simulate/fixture-store.ts";
 import { type Simulator, startSimulator } from "../../src/simulate/simulator-server.ts";
 import { startChildSidecar, writeConfig } from "../support/child-sidecar.ts";
-import { harnessConfig } from "../support/sidecar-harness.ts";
+import { harnessConfig, startHarness } from "../support/sidecar-harness.ts";
 
 let simulator: Simulator;
 before(async () => {
@@ -91,5 +91,28 @@ test("a client abort closes the upstream connection within 1 s", async () => {
   } finally {
     sidecar.kill("SIGTERM");
     await sidecar.exited;
+  }
+});
+
+test("a client that leaves before the answer's head is counted as aborted, not as an upstream timeout", async () => {
+  const harness = await startHarness();
+  try {
+    harness.simulator.script([{ stallBeforeHead: 2_000 }]);
+    const controller = new AbortController();
+    const pending = fetch(`${harness.sidecar.proxyUrl}/anthropic/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "claude", max_tokens: 5, messages: [] }),
+      signal: controller.signal,
+    }).catch(() => undefined);
+    await delay(200);
+    controller.abort();
+    await pending;
+    const [exchange] = await harness.waitFinished(1);
+    assert.notEqual(exchange?.observed.errorType, "upstream_timeout");
+    const metrics = await (await fetch(`${harness.sidecar.adminUrl}/metrics`)).text();
+    assert.match(metrics, /outrigger_requests_total\{provider="anthropic",[^}]*outcome="aborted"\} 1/);
+  } finally {
+    await harness.close();
   }
 });
