@@ -206,7 +206,13 @@ describe("every recorded response is observed as the fixture says", () => {
 describe("answers that are not chat answers", () => {
   test("a 2xx JSON body of another endpoint passes unobserved and is not an error", async () => {
     harness.simulator.script([
-      { respond: { status: 200, headers: { "content-type": "application/json" }, body: { object: "list", data: [] } } },
+      {
+        respond: {
+          status: 200,
+          headers: { "content-type": "application/json" },
+          body: { object: "list", data: [] },
+        },
+      },
     ]);
     const count = harness.finished.length;
     const response = await fetch(`${harness.sidecar.proxyUrl}/openai/v1/chat/completions`, {
