@@ -30,6 +30,8 @@ export interface AttemptResult {
   readonly breakerFailure: boolean;
   /** A retryable failure that got no more attempts here: a fallback provider may still serve it. */
   readonly spent?: boolean;
+  /** Releases a failed attempt that will not be answered with (its upstream body, its bulkhead slot). */
+  readonly discard?: () => void;
 }
 
 export interface ProviderPolicy {

@@ -66,6 +66,8 @@ export function resilienceStage(options: ResilienceOptions): Stage {
       const provider = policy.providerId;
       let attempt = 0;
       return policy.policy.execute(async ({ signal }) => {
+        // The client left (or the deadline passed) during a backoff: no new attempt, no pacing token spent.
+        if (lifetime.aborted) throw lifetime.reason;
         attempt += 1;
         exchange.attempt = attempt;
         // For the chat span's outrigger.breaker.state: the state that let this attempt through.
@@ -149,6 +151,10 @@ export function resilienceStage(options: ResilienceOptions): Stage {
           delay,
           breakerFailure: isBreakerFailure(failure),
           spent: verdict.retryable && !retry,
+          discard: () => {
+            controller.abort(new ProxyError("upstream_error", "Attempt discarded for a fallback."));
+            response?.onFinished?.({ completed: false });
+          },
         };
       }, lifetime);
     }
@@ -198,7 +204,7 @@ export function resilienceStage(options: ResilienceOptions): Stage {
         if (candidate !== undefined) {
           finish();
           // The failed answer is dropped for the fallback's: release its connection and slot.
-          result.response?.onFinished?.({ completed: false });
+          result.discard?.();
           return run(exchangeForFallback(exchange, candidate), candidate.provider, depth + 1);
         }
       }

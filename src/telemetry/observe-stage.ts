@@ -27,6 +27,8 @@ function statusClass(status: number): string {
 export function observeStage(options: ObserveOptions): Stage {
   const { metrics } = options;
   const modelLabel = createModelLabeler(options.maxModels, options.configuredModels);
+  // Error types partly come from the upstream's own words (a stream's error `type`): capped like models.
+  const errorLabel = createModelLabeler(32);
   const record = (exchange: Exchange, status: number, completed: boolean): void => {
     const end = performance.now();
     exchange.timings.end = end;
@@ -43,7 +45,9 @@ export function observeStage(options: ObserveOptions): Stage {
       gen_ai_provider_name: genAiProviderName(provider),
       gen_ai_request_model: model,
     };
-    metrics.operationDuration.observe({ ...genAi, error_type: exchange.observed.errorType ?? "" }, seconds);
+    const errorType =
+      exchange.observed.errorType === undefined ? "" : errorLabel(exchange.observed.errorType);
+    metrics.operationDuration.observe({ ...genAi, error_type: errorType }, seconds);
     const { requestSent, firstByte, firstToken } = exchange.timings;
     if (requestSent !== undefined && firstByte !== undefined) {
       metrics.upstreamTtfb.observe({ provider: providerLabel }, (firstByte - requestSent) / 1000);

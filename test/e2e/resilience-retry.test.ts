@@ -256,7 +256,10 @@ describe("(h) a stream cut after its head is never retried: the SDK raises", () 
   test("Anthropic: the SDK raises an error event", async () => {
     harness.simulator.script([{ cutAfterEvents: 4 }]);
     await assert.rejects(anthropic().messages.stream(message).finalMessage(), (error: unknown) => {
+      // An in-dialect `event: error`, not a dropped connection (APIConnectionError is an APIError too).
       assert.ok(error instanceof Anthropic.APIError, `got ${String(error)}`);
+      assert.ok(!(error instanceof Anthropic.APIConnectionError), `got ${String(error)}`);
+      assert.match(String(error), /cut mid-stream/);
       return true;
     });
     assert.equal(upstreamPosts(harness).length, 1);
@@ -265,11 +268,20 @@ describe("(h) a stream cut after its head is never retried: the SDK raises", () 
   test("OpenAI: the SDK raises from the final error chunk", async () => {
     harness.simulator.script([{ cutAfterEvents: 3 }]);
     const stream = await openai().chat.completions.create({ ...chat, stream: true });
-    await assert.rejects(async () => {
-      for await (const _chunk of stream) {
-        // draining until the error
-      }
-    }, OpenAI.APIError);
+    await assert.rejects(
+      async () => {
+        for await (const _chunk of stream) {
+          // draining until the error
+        }
+      },
+      (error: unknown) => {
+        // The final `data: {"error":…}` chunk, not a dropped connection.
+        assert.ok(error instanceof OpenAI.APIError, `got ${String(error)}`);
+        assert.ok(!(error instanceof OpenAI.APIConnectionError), `got ${String(error)}`);
+        assert.match(String(error), /cut mid-stream/);
+        return true;
+      },
+    );
     assert.equal(upstreamPosts(harness).length, 1);
   });
 
