@@ -67,6 +67,20 @@ export async function writeCertificateAuthorityFiles(
   return paths;
 }
 
+/**
+ * The public half for clients to trust (ca.pem and ca-bundle.pem), written where app containers can mount
+ * it: the key stays in the private directory, readable by the sidecar alone.
+ */
+export async function publishCertificateAuthority(
+  directory: string,
+  authority: CertificateAuthority,
+): Promise<void> {
+  const paths = caFilePaths(directory);
+  await mkdir(directory, { recursive: true, mode: 0o755 });
+  await writeAtomically(paths.certificate, authority.certificatePem, 0o644);
+  await writeAtomically(paths.bundle, buildCaBundle(authority.certificatePem), 0o644);
+}
+
 export async function readCertificateAuthorityFiles(
   certificateFile: string,
   keyFile: string,
@@ -134,5 +148,6 @@ export async function loadOrCreateCertificateAuthority(
       `the CA at ${source} is not permitted to issue for ${missing.join(", ")}; recreate it with those hosts (outrigger ca init --hosts ...)`,
     );
   }
+  if ("generate" in ca && ca.publish !== undefined) await publishCertificateAuthority(ca.publish, authority);
   return authority;
 }

@@ -35,7 +35,7 @@ const intercept = z.strictObject({
   ca: exactlyOneOf(
     {
       cert: z.strictObject({ cert: filePath(), key: filePath() }),
-      generate: z.strictObject({ generate: filePath() }),
+      generate: z.strictObject({ generate: filePath(), publish: filePath().optional() }),
     },
     "a CA: { cert: PATH, key: PATH } or { generate: DIR }",
   ).optional(),

@@ -121,7 +121,13 @@ export interface OutriggerConfig {
   readonly providers: Readonly<Record<string, ProviderConfig>>;
   readonly models: readonly ModelRule[];
   readonly intercept: {
-    readonly ca?: { readonly cert: string; readonly key: string } | { readonly generate: string };
+    readonly ca?:
+      | { readonly cert: string; readonly key: string }
+      | {
+          readonly generate: string;
+          /** Also write ca.pem and ca-bundle.pem here (never the key): the directory app containers mount. */
+          readonly publish?: string;
+        };
     readonly passthrough: "allow" | "deny";
     readonly leafValidity: number;
   };

@@ -7,6 +7,7 @@ export const volumeNames = {
   config: "outrigger-config",
   secrets: "outrigger-secrets",
   ca: "outrigger-ca",
+  caPrivate: "outrigger-ca-private",
 } as const;
 
 /** The CA files the sidecar writes with `intercept.ca.generate` and the app containers trust. */
@@ -81,6 +82,9 @@ export function buildSidecarContainer(settings: InjectionSettings, config: Webho
       { name: volumeNames.config, mountPath: sidecarPaths.config, readOnly: true },
       // Whole-volume mount (never subPath): the kubelet's `..data` swap then reaches the sidecar on rotation.
       { name: volumeNames.secrets, mountPath: sidecarPaths.secrets, readOnly: true },
+      // The sidecar generates the CA in its private volume and publishes only ca.pem and ca-bundle.pem to the
+      // volume app containers mount (intercept.ca.publish): the key never shares a volume with the app.
+      { name: volumeNames.caPrivate, mountPath: sidecarPaths.caPrivate },
       { name: volumeNames.ca, mountPath: sidecarPaths.ca },
       // hostAliases point the provider hosts at 127.0.0.1 in every container's /etc/hosts, which would loop the
       // sidecar's own upstream calls back into itself; a container that mounts /etc/hosts gets no kubelet one.
@@ -104,7 +108,8 @@ export function buildSidecarVolumes(settings: InjectionSettings): JsonObject[] {
     { name: volumeNames.config, configMap: { name: settings.configMap } },
     // Optional so a missing key Secret never blocks the pod; the sidecar then answers 401 for that provider.
     { name: volumeNames.secrets, secret: { secretName: settings.secret, optional: true } },
-    // In memory: the pod CA's private key never reaches the node's disk.
+    // In memory: the pod CA's private key never reaches the node's disk, nor any container but the sidecar.
+    { name: volumeNames.caPrivate, emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
     { name: volumeNames.ca, emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
   ];
 }

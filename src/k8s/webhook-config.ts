@@ -7,7 +7,10 @@ import { z } from "zod";
 export const sidecarPaths = {
   config: "/etc/outrigger/config",
   secrets: "/var/run/secrets/outrigger",
+  /** The public CA files (ca.pem, ca-bundle.pem) that app containers mount read-only. */
   ca: "/var/run/outrigger/ca",
+  /** The CA with its private key: mounted in the sidecar alone. */
+  caPrivate: "/var/run/outrigger/ca-private",
 } as const;
 
 export const interceptModes = ["none", "proxy", "hosts"] as const;

@@ -1,7 +1,7 @@
 // `outrigger ca init` as a real child process, and loadOrCreateCertificateAuthority's generate / load / refuse paths.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -188,4 +188,19 @@ test("intercept.ca.generate creates a CA once, reuses it, and refuses one that d
     ),
     /intercept\.ca .*could not be parsed/,
   );
+});
+
+test("intercept.ca.publish gets ca.pem and ca-bundle.pem for the app, never the key", async () => {
+  const generate = join(directory, "private");
+  const publish = join(directory, "public");
+  const authority = await loadOrCreateCertificateAuthority(
+    { ca: { generate, publish }, passthrough: "allow", leafValidity: 1000 },
+    ["api.anthropic.com"],
+  );
+  assert.equal((await readFile(join(publish, "ca.pem"), "utf8")).trim(), authority.certificatePem.trim());
+  assert.ok(
+    (await readFile(join(publish, "ca-bundle.pem"), "utf8")).includes(authority.certificatePem.trim()),
+  );
+  assert.deepEqual((await readdir(publish)).sort(), ["ca-bundle.pem", "ca.pem"]);
+  assert.equal((await stat(join(generate, "ca-key.pem"))).mode & 0o777, 0o600, "the key stays private");
 });

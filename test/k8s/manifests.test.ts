@@ -231,7 +231,9 @@ test("sidecar config files: deploy/ and the chart hold the same files, all valid
     assert.equal(sidecar.shutdown.grace, config.sidecar.shutdownGrace * 1000);
     assert.equal(sidecar.listen.intercept, mode === "proxy" ? `127.0.0.1:${ports.intercept}` : undefined);
     assert.equal(sidecar.listen.tls, mode === "hosts" ? "127.0.0.1:443" : undefined);
-    if (mode !== "none") assert.deepEqual(sidecar.intercept.ca, { generate: sidecarPaths.ca });
+    if (mode !== "none") {
+      assert.deepEqual(sidecar.intercept.ca, { generate: sidecarPaths.caPrivate, publish: sidecarPaths.ca });
+    }
     for (const id of config.defaults.providers) {
       const provider = sidecar.providers[id];
       assert.ok(provider !== undefined, `${name} configures ${id}`);

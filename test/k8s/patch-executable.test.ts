@@ -133,7 +133,7 @@ async function runInjectedPod(
     const document = parseYaml(readFileSync(join(chartFiles, name), "utf8")) as {
       listen: Record<string, string>;
       providers: Record<string, { baseUrl: string; credentials: { file: string }[] }>;
-      intercept?: { ca?: { generate: string } };
+      intercept?: { ca?: { generate: string; publish?: string } };
     };
     const defaults = { proxy: 7700, intercept: 7701, admin: 7702 } as const;
     for (const door of ["proxy", "intercept", "admin"] as const) {
@@ -148,8 +148,12 @@ async function runInjectedPod(
         file: files.hostPath(credential.file),
       }));
     }
-    if (document.intercept?.ca !== undefined)
+    if (document.intercept?.ca !== undefined) {
       document.intercept.ca.generate = files.hostPath(document.intercept.ca.generate);
+      if (document.intercept.ca.publish !== undefined) {
+        document.intercept.ca.publish = files.hostPath(document.intercept.ca.publish);
+      }
+    }
     writeFileSync(target, stringifyYaml(document));
   }
   // The Secret volume, as the kubelet writes it.

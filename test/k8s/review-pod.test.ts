@@ -98,6 +98,7 @@ test("plain Deployment pod: native sidecar first, volumes, app env, grace period
   assert.deepEqual(sidecar.volumeMounts, [
     { name: "outrigger-config", mountPath: "/etc/outrigger/config", readOnly: true },
     { name: "outrigger-secrets", mountPath: "/var/run/secrets/outrigger", readOnly: true },
+    { name: "outrigger-ca-private", mountPath: "/var/run/outrigger/ca-private" },
     { name: "outrigger-ca", mountPath: "/var/run/outrigger/ca" },
   ]);
   assert.ok(
@@ -118,6 +119,11 @@ test("plain Deployment pod: native sidecar first, volumes, app env, grace period
   });
   assert.deepEqual(volumes.get("outrigger-ca"), {
     name: "outrigger-ca",
+    emptyDir: { medium: "Memory", sizeLimit: "1Mi" },
+  });
+  // The CA's key lives in a volume no app container mounts.
+  assert.deepEqual(volumes.get("outrigger-ca-private"), {
+    name: "outrigger-ca-private",
     emptyDir: { medium: "Memory", sizeLimit: "1Mi" },
   });
 
@@ -186,6 +192,7 @@ test("Istio already injected: coexists, istio-proxy gets no env, Istio's prometh
       "istio-data",
       "outrigger-config",
       "outrigger-secrets",
+      "outrigger-ca-private",
       "outrigger-ca",
     ],
   );
@@ -249,6 +256,11 @@ test("intercept proxy: proxy and CA-trust env, CA volume mounted read-only, prox
   assert.deepEqual(
     app.volumeMounts?.find((mount) => mount.name === "outrigger-ca"),
     { name: "outrigger-ca", mountPath: "/var/run/outrigger/ca", readOnly: true },
+  );
+  assert.equal(
+    app.volumeMounts?.find((mount) => mount.name === "outrigger-ca-private"),
+    undefined,
+    "the CA key's volume stays with the sidecar",
   );
   assert.equal(pod.spec.hostAliases, undefined);
 });
