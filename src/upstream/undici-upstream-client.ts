@@ -5,6 +5,7 @@ import type { LookupFunction } from "node:net";
 import { Pool, errors as undiciErrors } from "undici";
 import type { ProviderConfig } from "../config/config-types.ts";
 import { ProxyError } from "../errors/proxy-error.ts";
+import { dispatchRequest } from "./dispatch-request.ts";
 import type { UpstreamClient, UpstreamResponse } from "./upstream-client.ts";
 
 export interface UndiciUpstreamOptions {
@@ -64,8 +65,8 @@ export function createUndiciUpstreamClient(options: UndiciUpstreamOptions): Upst
     basePath,
     async request(request): Promise<UpstreamResponse> {
       try {
-        const response = await pool.request({
-          method: request.method as "POST",
+        const response = await dispatchRequest(pool, {
+          method: request.method,
           path: basePath + request.path,
           headers: request.headers,
           body: request.body,
