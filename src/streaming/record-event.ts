@@ -1,16 +1,11 @@
 // Folds standard events into the exchange's observation: model, id, usage, finish reason, first token.
 import type { Observation, Timings } from "../pipeline/exchange.ts";
 import type { StandardStreamEvent } from "../schema/standard-event.ts";
-import type { StandardUsage } from "../schema/standard-usage.ts";
+import { mergeStandardUsage, type StandardUsage } from "../schema/standard-usage.ts";
 
-/** Later reports win per field: Anthropic's message_delta restates input tokens, OpenAI's trailer is final. */
-export function mergeUsage(target: StandardUsage, update: StandardUsage | undefined): void {
-  if (update === undefined) return;
-  if (update.inputTokens !== undefined) target.inputTokens = update.inputTokens;
-  if (update.outputTokens !== undefined) target.outputTokens = update.outputTokens;
-  if (update.cacheReadTokens !== undefined) target.cacheReadTokens = update.cacheReadTokens;
-  if (update.cacheWriteTokens !== undefined) target.cacheWriteTokens = update.cacheWriteTokens;
-  if (update.reasoningTokens !== undefined) target.reasoningTokens = update.reasoningTokens;
+/** Later reports win per field (mergeStandardUsage): Anthropic's message_delta restates input tokens, OpenAI's trailer is final. */
+function mergeUsage(observed: Observation, update: StandardUsage | undefined): void {
+  if (update !== undefined) observed.usage = mergeStandardUsage(observed.usage, update);
 }
 
 export function recordEvent(
@@ -23,7 +18,7 @@ export function recordEvent(
     case "response-start":
       if (event.id !== undefined) observed.responseId = event.id;
       if (event.model !== undefined) observed.responseModel = event.model;
-      mergeUsage(observed.usage, event.usage);
+      mergeUsage(observed, event.usage);
       return;
     case "text-delta":
     case "reasoning-delta":
@@ -32,12 +27,12 @@ export function recordEvent(
       timings.firstToken ??= now;
       return;
     case "usage":
-      mergeUsage(observed.usage, event.usage);
+      mergeUsage(observed, event.usage);
       return;
     case "response-end":
       if (event.finishReason !== undefined) observed.finishReason = event.finishReason;
       if (event.rawFinishReason !== undefined) observed.rawFinishReason = event.rawFinishReason;
-      mergeUsage(observed.usage, event.usage);
+      mergeUsage(observed, event.usage);
       return;
     case "error":
       observed.errorType = event.errorType;
