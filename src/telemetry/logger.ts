@@ -1,6 +1,7 @@
 // The process logger (pino, JSON; human-readable on a terminal): secrets are redacted by path before anything is written.
 import { createRequire } from "node:module";
 import pino, { type Logger } from "pino";
+import { createLineBatcher, type LineBatcher } from "./line-batcher.ts";
 
 /** Header names that carry secrets wherever they appear in a logged object. */
 const redactedPaths = [
@@ -37,21 +38,15 @@ function prettyDestination(): pino.DestinationStream {
   return pretty({ colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,service" });
 }
 
-/**
- * Stdout written in 4 KiB batches, not a syscall per line, flushed at least every 500 ms so a quiet
- * sidecar's last lines still appear promptly (and on exit, by sonic-boom).
- */
-function bufferedStdout(): pino.DestinationStream {
-  const destination = pino.destination({ sync: false, minLength: 4096 });
-  const timer = setInterval(() => {
-    try {
-      destination.flush();
-    } catch {
-      // Flushing while a write is in flight throws in sonic-boom; the next tick catches up.
-    }
-  }, 500);
-  timer.unref();
-  return destination;
+/** One batcher for the process's stdout, flushed on exit so the last lines are never lost. */
+let stdoutBatcher: LineBatcher | undefined;
+function batchedStdout(): LineBatcher {
+  if (stdoutBatcher === undefined) {
+    const batcher = createLineBatcher(process.stdout);
+    process.once("exit", () => batcher.flush());
+    stdoutBatcher = batcher;
+  }
+  return stdoutBatcher;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -61,7 +56,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       ? (options.destination as pino.DestinationStream)
       : pretty
         ? prettyDestination()
-        : bufferedStdout();
+        : batchedStdout();
   return pino(
     {
       level: options.level ?? process.env.OUTRIGGER_LOG_LEVEL ?? "info",

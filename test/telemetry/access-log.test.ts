@@ -6,6 +6,8 @@ import Anthropic from "@anthropic-ai/sdk";
 import { parseConfig } from "../../src/config/load-config.ts";
 import { type Sidecar, startSidecar } from "../../src/sidecar.ts";
 import { type Simulator, startSimulator } from "../../src/simulate/simulator-server.ts";
+import type { Exchange } from "../../src/pipeline/exchange.ts";
+import { createAccessLog } from "../../src/telemetry/access-log.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
 import { anthropicExpected, fixtureLines } from "../support/fixture-expectations.ts";
 import { harnessConfig, upstreamKeys } from "../support/sidecar-harness.ts";
@@ -134,4 +136,61 @@ test("telemetry.accessLog.enabled: false writes no request lines", async () => {
     await logged.sidecar.stop(1000);
     await simulator.close();
   }
+});
+
+test("the hand-built line is the line pino itself would write for the same fields", () => {
+  const destination = new PassThrough();
+  let output = "";
+  destination.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const logger = createLogger({ level: "info", destination });
+  const exchange = {
+    id: "0b5f6c3e-0000-4000-8000-000000000001",
+    request: {
+      method: "POST",
+      // Client-chosen text must be escaped, never break the line.
+      path: '/deepseek/chat/"quoted"\\path\n\u2028ünï',
+      search: "",
+      headers: { authorization: "Bearer must-not-appear" },
+      body: Buffer.from('{"messages":[{"content":"PROMPT-MARKER-77"}]}'),
+      door: "proxy",
+    },
+    signal: new AbortController().signal,
+    timings: { start: 1000, requestSent: 1001.25, firstByte: 1011.31, end: 1020 },
+    attempt: 2,
+    observed: {
+      requestModel: 'model "x"',
+      stream: false,
+      usage: { inputTokens: 12, outputTokens: 40 },
+      finishReason: "stop",
+      answeredBy: "deepseek",
+    },
+  } as unknown as Exchange;
+  createAccessLog({ logger })(exchange, 200, true);
+  logger.info(
+    {
+      exchange: exchange.id,
+      method: "POST",
+      path: exchange.request.path,
+      door: "proxy",
+      provider: "deepseek",
+      model: 'model "x"',
+      stream: false,
+      status: 200,
+      outcome: "success",
+      attempts: 2,
+      ttfbMs: 10.1,
+      durationMs: 20,
+      inputTokens: 12,
+      outputTokens: 40,
+      finishReason: "stop",
+    },
+    "request",
+  );
+  const [ours, pinos] = output.split("\n").filter((line) => line !== "");
+  assert.ok(ours !== undefined && pinos !== undefined, output);
+  const withoutTime = (line: string): string => line.replace(/,"time":"[^"]+"/, "");
+  assert.equal(withoutTime(ours), withoutTime(pinos), "byte for byte, apart from the timestamp");
+  assert.ok(!output.includes("must-not-appear") && !output.includes("PROMPT-MARKER-77"));
 });
