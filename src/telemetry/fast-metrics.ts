@@ -14,6 +14,21 @@ interface MetricValue {
   metricName?: string;
 }
 
+/** One counter or gauge series: taken once per label combination, then moved without its key built again. */
+export interface CounterSeries {
+  inc(value?: number): void;
+}
+
+/** One gauge series, as CounterSeries. */
+export interface GaugeSeries extends CounterSeries {
+  dec(value?: number): void;
+}
+
+/** One histogram series, as CounterSeries. */
+export interface HistogramSeries {
+  observe(value: number): void;
+}
+
 interface FastMetricOptions<L extends string> {
   readonly name: string;
   readonly help: string;
@@ -27,6 +42,8 @@ abstract class FastMetric<L extends string, S> {
   readonly aggregator = "sum" as const;
   protected readonly labelNames: readonly L[];
   protected readonly series = new Map<string, { labels: Labels<L>; state: S }>();
+  /** Bumped by reset(): series handles taken before it no longer reach the exposition. */
+  generation = 0;
 
   constructor(options: FastMetricOptions<L>) {
     this.name = options.name;
@@ -51,6 +68,7 @@ abstract class FastMetric<L extends string, S> {
 
   reset(): void {
     this.series.clear();
+    this.generation += 1;
   }
 }
 
@@ -59,6 +77,15 @@ export class FastCounter<L extends string> extends FastMetric<L, { value: number
 
   inc(labels: Labels<L>, value = 1): void {
     this.stateFor(labels, () => ({ value: 0 })).value += value;
+  }
+
+  seriesFor(labels: Labels<L>): CounterSeries {
+    const state = this.stateFor(labels, () => ({ value: 0 }));
+    return {
+      inc: (value = 1) => {
+        state.value += value;
+      },
+    };
   }
 
   async get() {
@@ -79,6 +106,18 @@ export class FastGauge<L extends string> extends FastMetric<L, { value: number }
 
   dec(labels: Labels<L>, value = 1): void {
     this.stateFor(labels, () => ({ value: 0 })).value -= value;
+  }
+
+  seriesFor(labels: Labels<L>): GaugeSeries {
+    const state = this.stateFor(labels, () => ({ value: 0 }));
+    return {
+      inc: (value = 1) => {
+        state.value += value;
+      },
+      dec: (value = 1) => {
+        state.value -= value;
+      },
+    };
   }
 
   set(labels: Labels<L>, value: number): void {
@@ -111,11 +150,23 @@ export class FastHistogram<L extends string> extends FastMetric<L, HistogramStat
   }
 
   observe(labels: Labels<L>, value: number): void {
-    const state = this.stateFor(labels, () => ({
+    this.#add(this.#stateOf(labels), value);
+  }
+
+  seriesFor(labels: Labels<L>): HistogramSeries {
+    const state = this.#stateOf(labels);
+    return { observe: (value) => this.#add(state, value) };
+  }
+
+  #stateOf(labels: Labels<L>): HistogramState {
+    return this.stateFor(labels, () => ({
       counts: new Float64Array(this.#buckets.length),
       sum: 0,
       count: 0,
     }));
+  }
+
+  #add(state: HistogramState, value: number): void {
     const buckets = this.#buckets;
     for (let index = 0; index < buckets.length; index++) {
       if (value <= buckets[index]!) {

@@ -4,6 +4,7 @@ import type { Exchange } from "../pipeline/exchange.ts";
 import type { Handler, Stage } from "../pipeline/stage.ts";
 import { detachTraceHeaders } from "./app-trace-headers.ts";
 import type { ExchangeTracer } from "./exchange-tracer.ts";
+import type { CounterSeries, GaugeSeries, HistogramSeries } from "./fast-metrics.ts";
 import { createModelLabeler, genAiProviderName } from "./genai-attributes.ts";
 import type { Metrics } from "./metrics.ts";
 
@@ -20,8 +21,38 @@ export interface ObserveOptions {
   readonly propagateUpstream?: boolean;
 }
 
+const statusClasses = ["0xx", "1xx", "2xx", "3xx", "4xx", "5xx"];
+
 function statusClass(status: number): string {
-  return `${Math.floor(status / 100)}xx`;
+  return statusClasses[Math.floor(status / 100)] ?? `${Math.floor(status / 100)}xx`;
+}
+
+/**
+ * The series one kind of request moves (same provider, model, status class, outcome and error type),
+ * kept together so a request finds them with one lookup instead of building each metric's label key
+ * (bench/README.md). Each is taken the first time it is moved, so no series appears before it counts.
+ */
+interface RequestSeries {
+  readonly generation: number;
+  readonly requests: CounterSeries;
+  readonly duration: HistogramSeries;
+  operation?: HistogramSeries;
+  ttfb?: HistogramSeries;
+  firstChunk?: HistogramSeries;
+  inputTokens?: HistogramSeries;
+  outputTokens?: HistogramSeries;
+}
+
+/** Changes when any per-request metric is reset: the kept series handles are then taken anew. */
+function generationOf(metrics: Metrics): number {
+  return (
+    metrics.requests.generation +
+    metrics.requestDuration.generation +
+    metrics.operationDuration.generation +
+    metrics.upstreamTtfb.generation +
+    metrics.timeToFirstChunk.generation +
+    metrics.tokenUsage.generation
+  );
 }
 
 export function observeStage(options: ObserveOptions): Stage {
@@ -29,6 +60,8 @@ export function observeStage(options: ObserveOptions): Stage {
   const modelLabel = createModelLabeler(options.maxModels, options.configuredModels);
   // Error types partly come from the upstream's own words (a stream's error `type`): capped like models.
   const errorLabel = createModelLabeler(32);
+  // Bounded: providers × capped models × status classes × outcomes × capped error types.
+  const seriesByKind = new Map<string, RequestSeries>();
   const record = (exchange: Exchange, status: number, completed: boolean): void => {
     const end = performance.now();
     exchange.timings.end = end;
@@ -36,30 +69,68 @@ export function observeStage(options: ObserveOptions): Stage {
     const provider = exchange.route?.provider;
     const providerLabel = provider?.id ?? "_none";
     const model = modelLabel(exchange.observed.requestModel);
-    const outcome = !completed ? "aborted" : exchange.observed.errorType === undefined ? "success" : "error";
-    metrics.requests.inc({ provider: providerLabel, model, status_class: statusClass(status), outcome });
-    metrics.requestDuration.observe({ provider: providerLabel, status_class: statusClass(status) }, seconds);
+    const { errorType: observedError } = exchange.observed;
+    const outcome = !completed ? "aborted" : observedError === undefined ? "success" : "error";
+    const errorType = observedError === undefined ? "" : errorLabel(observedError);
+    const status_class = statusClass(status);
+    const generation = generationOf(metrics);
+    const kind = `${providerLabel}\u0001${model}\u0001${status_class}\u0001${outcome}\u0001${errorType}`;
+    let series = seriesByKind.get(kind);
+    if (series === undefined || series.generation !== generation) {
+      series = {
+        generation,
+        requests: metrics.requests.seriesFor({ provider: providerLabel, model, status_class, outcome }),
+        duration: metrics.requestDuration.seriesFor({ provider: providerLabel, status_class }),
+      };
+      seriesByKind.set(kind, series);
+    }
+    series.requests.inc();
+    series.duration.observe(seconds);
     if (provider === undefined) return;
-    const genAi = {
+    const genAi = (): {
+      gen_ai_operation_name: string;
+      gen_ai_provider_name: string;
+      gen_ai_request_model: string;
+    } => ({
       gen_ai_operation_name: "chat",
       gen_ai_provider_name: genAiProviderName(provider),
       gen_ai_request_model: model,
-    };
-    const errorType =
-      exchange.observed.errorType === undefined ? "" : errorLabel(exchange.observed.errorType);
-    metrics.operationDuration.observe({ ...genAi, error_type: errorType }, seconds);
+    });
+    series.operation ??= metrics.operationDuration.seriesFor({ ...genAi(), error_type: errorType });
+    series.operation.observe(seconds);
     const { requestSent, firstByte, firstToken } = exchange.timings;
     if (requestSent !== undefined && firstByte !== undefined) {
-      metrics.upstreamTtfb.observe({ provider: providerLabel }, (firstByte - requestSent) / 1000);
+      series.ttfb ??= metrics.upstreamTtfb.seriesFor({ provider: providerLabel });
+      series.ttfb.observe((firstByte - requestSent) / 1000);
     }
     if (exchange.observed.stream === true && firstToken !== undefined) {
-      metrics.timeToFirstChunk.observe(genAi, (firstToken - exchange.timings.start) / 1000);
+      series.firstChunk ??= metrics.timeToFirstChunk.seriesFor(genAi());
+      series.firstChunk.observe((firstToken - exchange.timings.start) / 1000);
     }
     const { inputTokens, outputTokens } = exchange.observed.usage;
-    if (inputTokens !== undefined)
-      metrics.tokenUsage.observe({ ...genAi, gen_ai_token_type: "input" }, inputTokens);
-    if (outputTokens !== undefined)
-      metrics.tokenUsage.observe({ ...genAi, gen_ai_token_type: "output" }, outputTokens);
+    if (inputTokens !== undefined) {
+      series.inputTokens ??= metrics.tokenUsage.seriesFor({ ...genAi(), gen_ai_token_type: "input" });
+      series.inputTokens.observe(inputTokens);
+    }
+    if (outputTokens !== undefined) {
+      series.outputTokens ??= metrics.tokenUsage.seriesFor({ ...genAi(), gen_ai_token_type: "output" });
+      series.outputTokens.observe(outputTokens);
+    }
+  };
+
+  const activeByProvider = new Map<string, GaugeSeries>();
+  let activeGeneration = metrics.activeStreams.generation;
+  const activeStreamsOf = (provider: string): GaugeSeries => {
+    if (activeGeneration !== metrics.activeStreams.generation) {
+      activeByProvider.clear();
+      activeGeneration = metrics.activeStreams.generation;
+    }
+    let series = activeByProvider.get(provider);
+    if (series === undefined) {
+      series = metrics.activeStreams.seriesFor({ provider });
+      activeByProvider.set(provider, series);
+    }
+    return series;
   };
 
   const { tracer } = options;
@@ -71,12 +142,12 @@ export function observeStage(options: ObserveOptions): Stage {
       if (!keepTraceHeaders) detachTraceHeaders(exchange);
       const response = await next(exchange);
       const streaming = !(response.body instanceof Uint8Array);
-      const providerLabel = exchange.route?.provider.id ?? "_none";
-      if (streaming) metrics.activeStreams.inc({ provider: providerLabel });
+      const active = streaming ? activeStreamsOf(exchange.route?.provider.id ?? "_none") : undefined;
+      active?.inc();
       return {
         ...response,
         onFinished: (outcome) => {
-          if (streaming) metrics.activeStreams.dec({ provider: providerLabel });
+          active?.dec();
           response.onFinished?.(outcome);
           record(exchange, response.status, outcome.completed);
           tracer?.finish(exchange, response.status, outcome.completed);

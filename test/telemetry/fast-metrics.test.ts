@@ -36,3 +36,38 @@ test("histogram, counter and gauge exposition match prom-client's", async () => 
   fastGauge.dec(observations[0]![0]);
   assert.equal(await fast.metrics(), await reference.metrics());
 });
+
+test("series handles move the same series as labelled calls; after a reset they are taken anew", async () => {
+  const reference = new Registry();
+  const fast = new Registry();
+  const buckets = [0.01, 0.1, 1, 10];
+  const options = { name: "x_seconds", help: "x", labelNames, buckets };
+  const referenceHistogram = new Histogram({ ...options, registers: [reference] });
+  const fastHistogram = new FastHistogram({ ...options, registers: [fast] });
+  const referenceCounter = new Counter({ name: "x_total", help: "y", labelNames, registers: [reference] });
+  const fastCounter = new FastCounter({ name: "x_total", help: "y", labelNames, registers: [fast] });
+  const referenceGauge = new Gauge({ name: "x_active", help: "z", labelNames, registers: [reference] });
+  const fastGauge = new FastGauge({ name: "x_active", help: "z", labelNames, registers: [fast] });
+  for (const [labels, value] of observations) {
+    referenceHistogram.observe(labels, value);
+    fastHistogram.seriesFor(labels).observe(value);
+    referenceCounter.inc(labels, 2);
+    fastCounter.seriesFor(labels).inc(2);
+    referenceGauge.inc(labels);
+    fastGauge.seriesFor(labels).inc();
+  }
+  const [firstLabels] = observations[0]!;
+  referenceGauge.dec(firstLabels);
+  fastGauge.seriesFor(firstLabels).dec();
+  // A handle taken once and used again lands in the same series as a labelled call.
+  const kept = fastCounter.seriesFor(firstLabels);
+  kept.inc();
+  referenceCounter.inc(firstLabels);
+  assert.equal(await fast.metrics(), await reference.metrics());
+
+  const before = fastCounter.generation;
+  fast.resetMetrics();
+  reference.resetMetrics();
+  assert.notEqual(fastCounter.generation, before, "holders of handles can tell they are stale");
+  assert.equal(await fast.metrics(), await reference.metrics());
+});
