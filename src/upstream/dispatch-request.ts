@@ -1,12 +1,12 @@
-// One upstream request on undici's dispatch API: the response head resolves the promise, the body is a Readable.
+// One upstream request on undici's dispatch API: the response head resolves the promise, the body streams after it.
 import type { IncomingHttpHeaders } from "node:http";
-import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
+import { DispatchedBody } from "./upstream-body.ts";
 
 export interface DispatchedResponse {
   readonly statusCode: number;
   readonly headers: IncomingHttpHeaders;
-  readonly body: Readable;
+  readonly body: DispatchedBody;
 }
 
 export interface DispatchRequestOptions {
@@ -34,7 +34,7 @@ export function dispatchRequest(
       return;
     }
     let controller: Dispatcher.DispatchController | undefined;
-    let body: Readable | undefined;
+    let body: DispatchedBody | undefined;
     let settled = false;
     const onAbort = (): void => {
       const reason: Error = signal.reason instanceof Error ? signal.reason : new Error("aborted");
@@ -43,6 +43,8 @@ export function dispatchRequest(
         settled = true;
         reject(reason);
       }
+      // The body's readers see the reason at once, whatever undici reports after its abort.
+      body?.fail(reason);
     };
     signal.addEventListener("abort", onAbort, { once: true });
     const done = (): void => signal.removeEventListener("abort", onAbort);
@@ -52,36 +54,28 @@ export function dispatchRequest(
       },
       onResponseStart(started, statusCode, headers) {
         if (statusCode < 200) return;
-        body = new Readable({
-          read: () => started.resume(),
-          destroy: (error, callback) => {
-            // The reader gave up (client gone, idle timeout): stop the upstream too.
-            if (!started.aborted && !ended) started.abort(error ?? new Error("response body destroyed"));
-            done();
-            callback(error);
-          },
-        });
+        body = new DispatchedBody(started, done);
         settled = true;
         resolve({ statusCode, headers, body });
       },
-      onResponseData(started, chunk) {
-        if (body !== undefined && !body.push(chunk)) started.pause();
+      onResponseData(_started, chunk) {
+        body?.push(chunk);
       },
       onResponseEnd() {
-        ended = true;
-        done();
-        body?.push(null);
+        if (body === undefined) done();
+        else body.end();
       },
       onResponseError(_started, error) {
-        done();
-        if (body !== undefined) body.destroy(error);
-        else if (!settled) {
-          settled = true;
-          reject(error);
+        if (body !== undefined) body.fail(error);
+        else {
+          done();
+          if (!settled) {
+            settled = true;
+            reject(error);
+          }
         }
       },
     };
-    let ended = false;
     dispatcher.dispatch(
       {
         method: options.method as Dispatcher.HttpMethod,

@@ -107,7 +107,10 @@ export async function warmUpstream(client: UpstreamClient, count: number): Promi
         body: undefined,
         signal: controller.signal,
       });
-      response.body.resume();
+      // A HEAD answer has no body; reading it to its end returns the connection to the pool.
+      for await (const _chunk of response.body) {
+        // nothing to keep
+      }
       return 1;
     } catch {
       return 0;

@@ -1,11 +1,11 @@
 // UpstreamClient: one undici Pool per provider origin, keep-alive, warmed at start.
 import type { IncomingHttpHeaders } from "node:http";
-import type { Readable } from "node:stream";
+import type { UpstreamBody } from "./upstream-body.ts";
 
 export interface UpstreamResponse {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
-  readonly body: Readable;
+  readonly body: UpstreamBody;
 }
 
 /** Connection counts of a client's pool, for the `outrigger_upstream_connections` gauge. */
