@@ -2,7 +2,13 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { RateLimitDimension, RateLimitState } from "../provider-adapter.ts";
 
-const dimensions = ["requests", "tokens", "input-tokens", "output-tokens"] as const;
+/** Header names spelled once: read on every response, a name built per read showed in profiles. */
+const dimensions = (["requests", "tokens", "input-tokens", "output-tokens"] as const).map((dimension) => ({
+  dimension,
+  limit: `anthropic-ratelimit-${dimension}-limit`,
+  remaining: `anthropic-ratelimit-${dimension}-remaining`,
+  reset: `anthropic-ratelimit-${dimension}-reset`,
+}));
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
@@ -17,11 +23,11 @@ function integer(value: string | undefined): number | undefined {
 
 export function readAnthropicRateLimits(headers: IncomingHttpHeaders): RateLimitState {
   const state: Record<string, RateLimitDimension> = {};
-  for (const dimension of dimensions) {
-    const prefix = `anthropic-ratelimit-${dimension}-`;
-    const limit = integer(header(headers, `${prefix}limit`));
-    const remaining = integer(header(headers, `${prefix}remaining`));
-    const resetText = header(headers, `${prefix}reset`);
+  for (const names of dimensions) {
+    const { dimension } = names;
+    const limit = integer(header(headers, names.limit));
+    const remaining = integer(header(headers, names.remaining));
+    const resetText = header(headers, names.reset);
     const resetAt = resetText === undefined ? Number.NaN : Date.parse(resetText);
     if (limit === undefined && remaining === undefined && Number.isNaN(resetAt)) continue;
     state[dimension] = {

@@ -17,12 +17,21 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Header names spelled once: read on every response, a name built per read showed in profiles. */
+const dimensions = ["requests", "tokens"].map((dimension) => ({
+  dimension,
+  limit: `x-ratelimit-limit-${dimension}`,
+  remaining: `x-ratelimit-remaining-${dimension}`,
+  reset: `x-ratelimit-reset-${dimension}`,
+}));
+
 export function readOpenAIRateLimits(headers: IncomingHttpHeaders, now: number): RateLimitState {
   const state: Record<string, RateLimitDimension> = {};
-  for (const dimension of ["requests", "tokens"]) {
-    const limit = Number(header(headers, `x-ratelimit-limit-${dimension}`) ?? Number.NaN);
-    const remaining = Number(header(headers, `x-ratelimit-remaining-${dimension}`) ?? Number.NaN);
-    const resetText = header(headers, `x-ratelimit-reset-${dimension}`);
+  for (const names of dimensions) {
+    const { dimension } = names;
+    const limit = Number(header(headers, names.limit) ?? Number.NaN);
+    const remaining = Number(header(headers, names.remaining) ?? Number.NaN);
+    const resetText = header(headers, names.reset);
     const resetIn = resetText === undefined ? undefined : resetDuration(resetText);
     if (Number.isNaN(limit) && Number.isNaN(remaining) && resetIn === undefined) continue;
     state[dimension] = {
