@@ -1,6 +1,6 @@
-// Passes upstream bytes through unchanged while a decoder reads them into the exchange's observation.
+// What a decoder has read of an upstream stream so far, and the read up to its first event (the retry boundary).
 import { performance } from "node:perf_hooks";
-import { ProxyError } from "../errors/proxy-error.ts";
+import type { ProxyError } from "../errors/proxy-error.ts";
 import type { Exchange } from "../pipeline/exchange.ts";
 import type { StandardEventDecoder, StandardStreamEvent } from "../schema/standard-event.ts";
 import { recordEvent } from "./record-event.ts";
@@ -31,7 +31,7 @@ export interface ObserveStreamOptions {
   readonly abort?: (error: Error) => void;
 }
 
-function recordAll(exchange: Exchange, progress: StreamProgress, events: StandardStreamEvent[]): void {
+export function recordAll(exchange: Exchange, progress: StreamProgress, events: StandardStreamEvent[]): void {
   if (events.length === 0) return;
   const now = performance.now();
   for (const event of events) {
@@ -79,81 +79,5 @@ export async function readToFirstEvent(
     chunks.push(step.value);
     recordAll(exchange, progress, decoder.push(step.value));
     if (progress.started) return { chunks, progress, done: false };
-  }
-}
-
-function interrupted(error: unknown): ProxyError {
-  if (error instanceof ProxyError) return error;
-  return new ProxyError("upstream_stream_interrupted", "The upstream connection was cut mid-stream.", {
-    cause: error,
-  });
-}
-
-/**
- * Yields every upstream chunk as it came. When the upstream fails mid-stream, goes quiet for longer than the
- * idle timeout, or closes without the dialect's terminal event, an error event follows so the SDK raises
- * instead of returning a truncated answer that looks complete. Nothing here is retried: the head was sent.
- */
-export async function* observeStream(
-  body: AsyncIterable<Uint8Array>,
-  exchange: Exchange,
-  options: ObserveStreamOptions,
-): AsyncGenerator<Uint8Array> {
-  const { decoder } = options;
-  const progress = options.progress ?? { ended: false, failed: false, started: false };
-  // One timer per stream, refreshed per chunk (no allocation): fires only after a quiet gap.
-  let idleTimer: NodeJS.Timeout | undefined;
-  // Only time spent waiting on the upstream counts: a slow client (backpressure at `yield`) is not idleness.
-  let reading = false;
-  if (options.idleTimeout !== undefined && options.abort !== undefined) {
-    const { abort, idleTimeout } = options;
-    idleTimer = setTimeout(() => {
-      if (!reading) {
-        idleTimer?.refresh();
-        return;
-      }
-      abort(
-        new ProxyError(
-          "upstream_idle_timeout",
-          `The upstream sent nothing for ${idleTimeout} ms mid-stream; the stream was ended.`,
-        ),
-      );
-    }, idleTimeout);
-    idleTimer.unref();
-  }
-  const iterator = body[Symbol.asyncIterator]();
-  let finished = false;
-  try {
-    if (options.replay !== undefined) {
-      for (const chunk of options.replay) yield chunk;
-    }
-    for (;;) {
-      idleTimer?.refresh();
-      reading = true;
-      const step = await iterator.next();
-      reading = false;
-      if (step.done === true) break;
-      yield step.value;
-      recordAll(exchange, progress, decoder.push(step.value));
-    }
-    finished = true;
-    recordAll(exchange, progress, decoder.end());
-  } catch (error) {
-    finished = true;
-    if (exchange.signal.aborted || options.renderStreamError === undefined) throw error;
-    const proxyError = interrupted(error);
-    exchange.observed.errorType = proxyError.code;
-    yield options.renderStreamError(proxyError);
-    return;
-  } finally {
-    if (idleTimer !== undefined) clearTimeout(idleTimer);
-    // The client left (the generator was returned early): release the upstream body.
-    if (!finished) void iterator.return?.()?.catch(() => {});
-  }
-  if (!progress.ended && !progress.failed && options.renderStreamError !== undefined) {
-    exchange.observed.errorType = "upstream_stream_interrupted";
-    yield options.renderStreamError(
-      new ProxyError("upstream_stream_interrupted", "The upstream closed the stream before it was complete."),
-    );
   }
 }

@@ -6,7 +6,8 @@ import type { ProxyResponse } from "../pipeline/proxy-response.ts";
 import type { Handler } from "../pipeline/stage.ts";
 import type { StandardEventDecoder, StandardStreamEvent } from "../schema/standard-event.ts";
 import { mediaTypeOf } from "../streaming/decoder-for.ts";
-import { type FirstEventRead, observeStream, readToFirstEvent } from "../streaming/observe-stream.ts";
+import { type FirstEventRead, readToFirstEvent } from "../streaming/observe-stream.ts";
+import { observeStream } from "../streaming/observed-body.ts";
 import { decoderErrorTypes } from "../streaming/stream-dialect.ts";
 import { endToEndHeaders } from "./hop-by-hop.ts";
 

@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import { test } from "node:test";
 import type { Exchange } from "../../src/pipeline/exchange.ts";
 import { openaiAdapter } from "../../src/providers/openai/openai-adapter.ts";
-import { observeStream } from "../../src/streaming/observe-stream.ts";
+import { observeStream } from "../../src/streaming/observed-body.ts";
 
 function exchange(): Exchange {
   return {
