@@ -63,7 +63,7 @@ export function createApp(options: AppOptions): Handler {
       authenticateStage({ auth: options.auth, ...(options.env === undefined ? {} : { env: options.env }) }),
       // traceOperation: the `chat {model}` span needs the route, and must enclose every attempt and fallback.
       ...(options.tracer === undefined ? [] : [traceOperationStage({ tracer: options.tracer })]),
-      // resilience: retry ∘ breaker ∘ timeout around the attempts below, so each retry re-paces and re-picks a key.
+      // resilience: retry ∘ breaker and the deadline around the attempts below, so each retry re-paces and re-picks a key.
       resilienceStage({ table: options.table, metrics: options.metrics }),
       // convert: per attempt, inside resilience, because a fallback may land on a provider of the other dialect.
       convertStage(),

@@ -65,7 +65,7 @@ export function resilienceStage(options: ResilienceOptions): Stage {
       const { retry: retryConfig, timeouts } = policy.config;
       const provider = policy.providerId;
       let attempt = 0;
-      return policy.policy.execute(async ({ signal }) => {
+      return policy.policy.execute(async () => {
         // The client left (or the deadline passed) during a backoff: no new attempt, no pacing token spent.
         if (lifetime.aborted) throw lifetime.reason;
         attempt += 1;
@@ -73,19 +73,9 @@ export function resilienceStage(options: ResilienceOptions): Stage {
         // For the chat span's outrigger.breaker.state: the state that let this attempt through.
         noteResilience(exchange, { breakerState: policy.state() });
         metrics?.attempts.inc({ provider });
-        // Until the attempt resolves, the policy's timeout may abort it; afterwards only the client or the deadline.
-        // Listeners rather than AbortSignal.any: a few microseconds less per request on the hot path.
+        // Aborts this attempt alone (a retry or fallback discards it), or with the request (client, deadline).
         const controller = new AbortController();
-        // cockatiel's signal also fires when the lifetime ends (the client left): then that is the reason.
-        const onTimeout = (): void =>
-          controller.abort(
-            lifetime.aborted
-              ? lifetime.reason
-              : new ProxyError("upstream_timeout", "The attempt got no first event in time."),
-          );
-        signal.addEventListener("abort", onTimeout, { once: true });
-        if (lifetime.aborted) controller.abort(lifetime.reason);
-        else lifetime.addEventListener("abort", () => controller.abort(lifetime.reason), { once: true });
+        lifetime.addEventListener("abort", () => controller.abort(lifetime.reason), { once: true });
         exchange.attemptSignal = controller.signal;
         let response: ProxyResponse | undefined;
         let error: ProxyError | undefined;
@@ -95,8 +85,6 @@ export function resilienceStage(options: ResilienceOptions): Stage {
           // The client left, or the total deadline passed: nothing more to try.
           if (lifetime.aborted) throw thrown;
           error = toProxyError(thrown);
-        } finally {
-          signal.removeEventListener("abort", onTimeout);
         }
         const failure: AttemptFailure | undefined =
           error !== undefined ? { type: "error", code: error.code } : failureOf(response!, exchange.upstream);
