@@ -88,9 +88,10 @@ export function paceStage(options: PaceOptions): Stage {
       const report = exchange.upstream;
       if (report !== undefined) {
         const state = provider.adapter.readRateLimits(report.headers, now());
-        for (const [dimension, value] of Object.entries(state)) {
-          if (value.remaining !== undefined) {
-            metrics?.rateLimitRemaining.set({ provider: provider.id, dimension }, value.remaining);
+        for (const dimension in state) {
+          const { remaining } = state[dimension]!;
+          if (remaining !== undefined) {
+            metrics?.rateLimitRemaining.set({ provider: provider.id, dimension }, remaining);
           }
         }
         // With one key the limit is the provider's; a pool's keys are paused one by one by the credentials stage.

@@ -12,10 +12,13 @@ const alwaysHopByHop = new Set([
   "upgrade",
 ]);
 
+const noneListed: ReadonlySet<string> = new Set();
+
 /** Names listed in `Connection` are hop-by-hop too. */
-function connectionListed(value: string | string[] | undefined): Set<string> {
+function connectionListed(value: string | string[] | undefined): ReadonlySet<string> {
+  // The usual values name no header: no set to build per request.
+  if (value === undefined || value === "keep-alive" || value === "close") return noneListed;
   const listed = new Set<string>();
-  if (value === undefined) return listed;
   for (const part of Array.isArray(value) ? value : [value]) {
     for (const token of part.split(",")) {
       const name = token.trim().toLowerCase();
