@@ -1,0 +1,79 @@
+// `node bench/cpu-ab.ts`: Outrigger trees (or env switches) compared by main-thread CPU per request, rounds alternated.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { jsonRequest, runLoad, streamRequest } from "./load.ts";
+import { type Started, startUpstream, stop } from "./processes.ts";
+
+/**
+ * Requests per second swing ±10–20 % between runs on a shared 2-core machine; the CPU the proxy's main
+ * thread spends per request is steadier, and what caps throughput. Each variant is a source tree (a
+ * checkout of another commit, say) and extra environment for its process:
+ *
+ *   VARIANTS='[{"label":"before","root":"/tmp/before"},{"label":"after","root":"."}]' node bench/cpu-ab.ts
+ *
+ * Options by environment: ROUNDS (4), ROUND_SECONDS per round (2), STREAM=1 for the SSE answer.
+ */
+interface Variant {
+  readonly label: string;
+  readonly root: string;
+  readonly env?: Record<string, string>;
+}
+
+const variants = JSON.parse(process.env.VARIANTS ?? '[{"label":"this tree","root":"."}]') as Variant[];
+const rounds = Number(process.env.ROUNDS ?? 4);
+const seconds = Number(process.env.ROUND_SECONDS ?? 2);
+const body = process.env.STREAM === "1" ? streamRequest : jsonRequest;
+
+/** User plus system CPU of the process's main thread, in microseconds (clock ticks of 10 ms). */
+function mainThreadCpu(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+const median = (values: readonly number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
+const upstream = await startUpstream();
+const started: Started[] = [];
+try {
+  for (const variant of variants) {
+    const processes = (await import(
+      resolve(variant.root, "bench/processes.ts")
+    )) as typeof import("./processes.ts");
+    const config = {
+      listen: { proxy: "127.0.0.1:0", admin: "127.0.0.1:0" },
+      providers: {
+        deepseek: { protocol: "openai", baseUrl: upstream.url, credentials: [{ env: "BENCH_UPSTREAM_KEY" }] },
+      },
+    };
+    started.push(await processes.startOutrigger(config, variant.env ?? {}));
+  }
+  const target = (outrigger: Started) => ({
+    origin: outrigger.url,
+    path: "/deepseek/chat/completions",
+    body,
+  });
+  for (const outrigger of started) await runLoad(target(outrigger), 32, 2_000);
+  const cpu = variants.map(() => [] as number[]);
+  const rates = variants.map(() => [] as number[]);
+  for (let round = 0; round < rounds; round++) {
+    for (const [index, outrigger] of started.entries()) {
+      const pid = outrigger.child.pid ?? 0;
+      const before = mainThreadCpu(pid);
+      const result = await runLoad(target(outrigger), 32, seconds * 1000);
+      cpu[index]?.push((mainThreadCpu(pid) - before) / result.requests);
+      rates[index]?.push(result.requests / result.seconds);
+    }
+  }
+  process.stdout.write("| variant | main-thread CPU µs/request (median) | rounds | requests/s (median) |\n");
+  process.stdout.write("| --- | ---: | --- | ---: |\n");
+  for (const [index, variant] of variants.entries()) {
+    const perRound = (cpu[index] ?? []).map((value) => value.toFixed(0)).join(" ");
+    process.stdout.write(
+      `| ${variant.label} | ${median(cpu[index] ?? []).toFixed(1)} | ${perRound} | ${median(rates[index] ?? []).toFixed(0)} |\n`,
+    );
+  }
+} finally {
+  for (const outrigger of started) await stop(outrigger);
+  await stop(upstream);
+}
