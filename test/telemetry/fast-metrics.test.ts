@@ -13,17 +13,28 @@ const observations: [Record<(typeof labelNames)[number], string>, number][] = [
   [{ provider: "deepseek", model: "deepseek-chat" }, 0.01],
 ];
 
-test("histogram, counter and gauge exposition match prom-client's", async () => {
+/** The same three metrics registered twice: prom-client's own classes and the fast ones. */
+function pairs() {
   const reference = new Registry();
   const fast = new Registry();
   const buckets = [0.01, 0.1, 1, 10];
   const options = { name: "x_seconds", help: "x", labelNames, buckets };
-  const referenceHistogram = new Histogram({ ...options, registers: [reference] });
-  const fastHistogram = new FastHistogram({ ...options, registers: [fast] });
-  const referenceCounter = new Counter({ name: "x_total", help: "y", labelNames, registers: [reference] });
-  const fastCounter = new FastCounter({ name: "x_total", help: "y", labelNames, registers: [fast] });
-  const referenceGauge = new Gauge({ name: "x_active", help: "z", labelNames, registers: [reference] });
-  const fastGauge = new FastGauge({ name: "x_active", help: "z", labelNames, registers: [fast] });
+  return {
+    reference,
+    fast,
+    referenceHistogram: new Histogram({ ...options, registers: [reference] }),
+    fastHistogram: new FastHistogram({ ...options, registers: [fast] }),
+    referenceCounter: new Counter({ name: "x_total", help: "y", labelNames, registers: [reference] }),
+    fastCounter: new FastCounter({ name: "x_total", help: "y", labelNames, registers: [fast] }),
+    referenceGauge: new Gauge({ name: "x_active", help: "z", labelNames, registers: [reference] }),
+    fastGauge: new FastGauge({ name: "x_active", help: "z", labelNames, registers: [fast] }),
+  };
+}
+
+test("histogram, counter and gauge exposition match prom-client's", async () => {
+  const metrics = pairs();
+  const { reference, fast, referenceHistogram, fastHistogram, referenceCounter, fastCounter } = metrics;
+  const { referenceGauge, fastGauge } = metrics;
   for (const [labels, value] of observations) {
     referenceHistogram.observe(labels, value);
     fastHistogram.observe(labels, value);
@@ -38,16 +49,9 @@ test("histogram, counter and gauge exposition match prom-client's", async () => 
 });
 
 test("series handles move the same series as labelled calls; after a reset they are taken anew", async () => {
-  const reference = new Registry();
-  const fast = new Registry();
-  const buckets = [0.01, 0.1, 1, 10];
-  const options = { name: "x_seconds", help: "x", labelNames, buckets };
-  const referenceHistogram = new Histogram({ ...options, registers: [reference] });
-  const fastHistogram = new FastHistogram({ ...options, registers: [fast] });
-  const referenceCounter = new Counter({ name: "x_total", help: "y", labelNames, registers: [reference] });
-  const fastCounter = new FastCounter({ name: "x_total", help: "y", labelNames, registers: [fast] });
-  const referenceGauge = new Gauge({ name: "x_active", help: "z", labelNames, registers: [reference] });
-  const fastGauge = new FastGauge({ name: "x_active", help: "z", labelNames, registers: [fast] });
+  const metrics = pairs();
+  const { reference, fast, referenceHistogram, fastHistogram, referenceCounter, fastCounter } = metrics;
+  const { referenceGauge, fastGauge } = metrics;
   for (const [labels, value] of observations) {
     referenceHistogram.observe(labels, value);
     fastHistogram.seriesFor(labels).observe(value);
