@@ -38,23 +38,6 @@ export class ObservedBody implements AsyncIterableIterator<Uint8Array> {
     this.#options = options;
     this.#progress = options.progress ?? { ended: false, failed: false, started: false };
     this.#replay = options.replay ?? [];
-    const { idleTimeout, abort } = options;
-    if (idleTimeout !== undefined && abort !== undefined) {
-      // One timer per stream, refreshed per read (no allocation): fires only after a quiet gap.
-      this.#idleTimer = setTimeout(() => {
-        if (!this.#reading) {
-          this.#idleTimer?.refresh();
-          return;
-        }
-        abort(
-          new ProxyError(
-            "upstream_idle_timeout",
-            `The upstream sent nothing for ${idleTimeout} ms mid-stream; the stream was ended.`,
-          ),
-        );
-      }, idleTimeout);
-      this.#idleTimer.unref();
-    }
   }
 
   next(): Promise<IteratorResult<Uint8Array>> {
@@ -63,7 +46,8 @@ export class ObservedBody implements AsyncIterableIterator<Uint8Array> {
       const value = this.#replay[this.#replayed++]!;
       return Promise.resolve({ done: false, value });
     }
-    this.#idleTimer?.refresh();
+    if (this.#idleTimer === undefined) this.#startIdleTimer();
+    else this.#idleTimer.refresh();
     this.#reading = true;
     return this.#source.next().then(
       (step) => this.#onStep(step),
@@ -112,6 +96,29 @@ export class ObservedBody implements AsyncIterableIterator<Uint8Array> {
   #errorEvent(error: ProxyError): IteratorResult<Uint8Array> {
     this.#exchange.observed.errorType = error.code;
     return { done: false, value: this.#options.renderStreamError!(error) };
+  }
+
+  /**
+   * Started at the first read, not before: a body dropped unread (an attempt discarded for a retry or a
+   * fallback) must leave no timer behind to keep it, its exchange and its request body alive.
+   */
+  #startIdleTimer(): void {
+    const { idleTimeout, abort } = this.#options;
+    if (idleTimeout === undefined || abort === undefined) return;
+    // One timer per stream, refreshed per read (no allocation): fires only after a quiet gap.
+    this.#idleTimer = setTimeout(() => {
+      if (!this.#reading) {
+        this.#idleTimer?.refresh();
+        return;
+      }
+      abort(
+        new ProxyError(
+          "upstream_idle_timeout",
+          `The upstream sent nothing for ${idleTimeout} ms mid-stream; the stream was ended.`,
+        ),
+      );
+    }, idleTimeout);
+    this.#idleTimer.unref();
   }
 
   #finish(): void {

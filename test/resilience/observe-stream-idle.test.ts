@@ -74,3 +74,21 @@ test("a 500 ms quiet gap ends the stream with an OpenAI error chunk and cuts the
   assert.doesNotMatch(text, /\[DONE\]/);
   assert.ok(body.destroyed, "the upstream read was cut");
 });
+
+test("a body dropped unread (an attempt discarded for a retry) starts no timer that would keep it alive", async (context) => {
+  // An idle timer re-arms itself while nobody reads: started before the first read, it would hold the
+  // dropped body, its exchange and the request body for good.
+  const timers = context.mock.method(globalThis, "setTimeout");
+  const body = upstream([[0, chunk("a")]]);
+  const observed = observeStream(body, exchange(), {
+    decoder: openaiAdapter.decoderFor("text/event-stream")!,
+    renderStreamError: openaiAdapter.renderStreamError,
+    idleTimeout: 60_000,
+    abort: (error) => body.destroy(error),
+  });
+  const started = () => timers.mock.calls.filter((call) => call.arguments[1] === 60_000).length;
+  assert.equal(started(), 0, "nothing started while unread");
+  await observed.next();
+  assert.equal(started(), 1, "the clock starts with the first read");
+  await observed.return?.();
+});
