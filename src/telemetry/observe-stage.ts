@@ -71,7 +71,8 @@ export function observeStage(options: ObserveOptions): Stage {
     const model = modelLabel(exchange.observed.requestModel);
     const { errorType: observedError } = exchange.observed;
     const outcome = !completed ? "aborted" : observedError === undefined ? "success" : "error";
-    const errorType = observedError === undefined ? "" : errorLabel(observedError);
+    // Only routed requests carry the error_type label: unrouted ones must not use up its capped slots.
+    const errorType = observedError === undefined || provider === undefined ? "" : errorLabel(observedError);
     const status_class = statusClass(status);
     const generation = generationOf(metrics);
     const kind = `${providerLabel}\u0001${model}\u0001${status_class}\u0001${outcome}\u0001${errorType}`;
