@@ -1,6 +1,7 @@
 // One upstream request on undici's dispatch API: the response head resolves the promise, the body streams after it.
 import type { IncomingHttpHeaders } from "node:http";
 import type { Dispatcher } from "undici";
+import { ProxyError } from "../errors/proxy-error.ts";
 import { DispatchedBody } from "./upstream-body.ts";
 
 export interface DispatchedResponse {
@@ -16,6 +17,11 @@ export interface DispatchRequestOptions {
   readonly body: Buffer | undefined;
   readonly signal: AbortSignal;
   readonly headersTimeout?: number;
+  /**
+   * Bounds the whole wait for the response head from dispatch on, a wait for a free pooled connection
+   * included (undici's own clocks start only on a socket); it fails with `upstream_timeout`.
+   */
+  readonly headTimeout?: number;
 }
 
 /**
@@ -47,13 +53,34 @@ export function dispatchRequest(
       body?.fail(reason);
     };
     signal.addEventListener("abort", onAbort, { once: true });
-    const done = (): void => signal.removeEventListener("abort", onAbort);
+    let headTimer: NodeJS.Timeout | undefined;
+    // Given up while still queued for a connection: undici must not send it when a connection frees up.
+    let abandoned: Error | undefined;
+    const done = (): void => {
+      if (headTimer !== undefined) clearTimeout(headTimer);
+      signal.removeEventListener("abort", onAbort);
+    };
+    const { headTimeout } = options;
+    if (headTimeout !== undefined) {
+      headTimer = setTimeout(() => {
+        const reason = new ProxyError("upstream_timeout", `No response head within ${headTimeout} ms.`);
+        if (controller !== undefined && !controller.aborted) controller.abort(reason);
+        else if (!settled) {
+          settled = true;
+          abandoned = reason;
+          reject(reason);
+        }
+      }, headTimeout);
+    }
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(started) {
         controller = started;
+        const reason = abandoned ?? (signal.aborted ? (signal.reason as Error) : undefined);
+        if (reason !== undefined) started.abort(reason);
       },
       onResponseStart(started, statusCode, headers) {
         if (statusCode < 200) return;
+        if (headTimer !== undefined) clearTimeout(headTimer);
         body = new DispatchedBody(started, done);
         settled = true;
         resolve({ statusCode, headers, body });

@@ -72,6 +72,7 @@ export function createUndiciUpstreamClient(options: UndiciUpstreamOptions): Upst
           body: request.body,
           signal: request.signal,
           ...(request.headersTimeout === undefined ? {} : { headersTimeout: request.headersTimeout }),
+          ...(request.headTimeout === undefined ? {} : { headTimeout: request.headTimeout }),
         });
         return {
           status: response.statusCode,

@@ -29,6 +29,8 @@ export interface UpstreamClient {
     signal: AbortSignal;
     connectTimeout?: number;
     headersTimeout?: number;
+    /** The whole wait for the head from dispatch on, a wait for a pooled connection included. */
+    headTimeout?: number;
   }): Promise<UpstreamResponse>;
   close(): Promise<void>;
   /** Current pool counts, read at scrape time (optional: test doubles need not have a pool). */

@@ -10,10 +10,12 @@ import { dispatchRequest } from "../../src/upstream/dispatch-request.ts";
 let server: Server;
 let pool: Pool;
 const closedEarly: string[] = [];
+const received: string[] = [];
 
 before(async () => {
   server = createServer((request: IncomingMessage, response: ServerResponse) => {
     request.resume();
+    received.push(request.url ?? "");
     response.once("close", () => {
       if (!response.writableFinished) closedEarly.push(request.url ?? "");
     });
@@ -93,4 +95,52 @@ test("an already aborted signal never dispatches", async () => {
   const controller = new AbortController();
   controller.abort(new Error("gone"));
   await assert.rejects(request("/hello", controller.signal), /gone/);
+});
+
+test("a wait for a free connection is bounded by headTimeout; a request given up while queued is never sent", async () => {
+  const single = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { connections: 1 });
+  const holder = new AbortController();
+  try {
+    // The only connection is taken by a request that never gets an answer.
+    const holding = dispatchRequest(single, {
+      method: "GET",
+      path: "/stall",
+      headers: {},
+      body: undefined,
+      signal: holder.signal,
+    }).catch(() => undefined);
+    await delay(50);
+    const queued = dispatchRequest(single, {
+      method: "GET",
+      path: "/queued-then-timed-out",
+      headers: {},
+      body: undefined,
+      signal: new AbortController().signal,
+      headersTimeout: 60_000,
+      headTimeout: 150,
+    });
+    await assert.rejects(
+      queued,
+      (error: unknown) => (error as { code?: string }).code === "upstream_timeout",
+    );
+    const leaving = new AbortController();
+    const abandoned = dispatchRequest(single, {
+      method: "GET",
+      path: "/queued-then-aborted",
+      headers: {},
+      body: undefined,
+      signal: leaving.signal,
+    });
+    await delay(20);
+    leaving.abort(new Error("client left"));
+    await assert.rejects(abandoned, /client left/);
+    // The connection frees up: neither given-up request may go out on it.
+    holder.abort(new Error("done holding"));
+    await holding;
+    await delay(200);
+    assert.ok(!received.includes("/queued-then-timed-out"), received.join(" "));
+    assert.ok(!received.includes("/queued-then-aborted"), received.join(" "));
+  } finally {
+    await single.destroy();
+  }
 });
