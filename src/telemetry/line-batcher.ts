@@ -11,8 +11,8 @@ const largestBatch = 64 * 1024;
 
 /**
  * Under load one turn finishes many requests, so their access lines share one write. The target is
- * process.stdout, which Node writes synchronously for files and pipes on Linux: the batch is on its way
- * when write returns, nothing is held longer than the turn, and the exit flush needs no timer.
+ * process.stdout, which Node writes at once for files and pipes on Linux (queuing only behind a full
+ * pipe): nothing is held here longer than the turn, and the exit flush needs no timer.
  * (pino's sonic-boom with a minimum length measured about 20 µs a line more in bench/: it re-measures
  * its growing buffer on every write and hands each batch to the thread pool.)
  */
