@@ -1,5 +1,7 @@
 // `node bench/cpu-ab.ts`: Outrigger trees (or env switches) compared by main-thread CPU per request, rounds alternated.
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { jsonRequest, runLoad, streamRequest } from "./load.ts";
 import { type Started, startUpstream, stop } from "./processes.ts";
@@ -11,7 +13,8 @@ import { type Started, startUpstream, stop } from "./processes.ts";
  *
  *   VARIANTS='[{"label":"before","root":"/tmp/before"},{"label":"after","root":"."}]' node bench/cpu-ab.ts
  *
- * Options by environment: ROUNDS (4), ROUND_SECONDS per round (2), STREAM=1 for the SSE answer.
+ * Options by environment: ROUNDS (4), ROUND_SECONDS per round (2), STREAM=1 for the SSE answer,
+ * TRACING=1 for tracing on, exporting to a local sink.
  */
 interface Variant {
   readonly label: string;
@@ -33,6 +36,17 @@ function mainThreadCpu(pid: number): number {
 const median = (values: readonly number[]): number =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
+/** Takes whatever the OTLP exporter sends and says 200, so the tracing variant really exports. */
+const sink = createServer((request, response) => {
+  request.resume();
+  request.on("end", () => response.writeHead(200, { "content-type": "application/json" }).end("{}"));
+});
+await new Promise<void>((resolveListen) => sink.listen(0, "127.0.0.1", resolveListen));
+const tracing = process.env.TRACING === "1";
+const tracingEnv: Record<string, string> = tracing
+  ? { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(sink.address() as AddressInfo).port}` }
+  : {};
+
 const upstream = await startUpstream();
 const started: Started[] = [];
 try {
@@ -45,8 +59,9 @@ try {
       providers: {
         deepseek: { protocol: "openai", baseUrl: upstream.url, credentials: [{ env: "BENCH_UPSTREAM_KEY" }] },
       },
+      ...(tracing ? { telemetry: { tracing: { enabled: true } } } : {}),
     };
-    started.push(await processes.startOutrigger(config, variant.env ?? {}));
+    started.push(await processes.startOutrigger(config, { ...tracingEnv, ...(variant.env ?? {}) }));
   }
   const target = (outrigger: Started) => ({
     origin: outrigger.url,
@@ -76,4 +91,5 @@ try {
 } finally {
   for (const outrigger of started) await stop(outrigger);
   await stop(upstream);
+  sink.close();
 }

@@ -32,6 +32,26 @@ function deriveGenAiProviderName(provider: ProviderRuntime): string {
   }
 }
 
+/** `server.address` and `server.port` of a URL. */
+function serverOf(url: string): { address: string; port: number } {
+  const parsed = new URL(url);
+  return {
+    address: parsed.hostname,
+    port: Number(parsed.port || (parsed.protocol === "https:" ? 443 : 80)),
+  };
+}
+
+/** Fixed per URL: parsing the provider's base URL and origin per span showed in bench/ profiles. */
+const serversByUrl = new Map<string, { address: string; port: number }>();
+export function cachedServerOf(url: string): { address: string; port: number } {
+  let server = serversByUrl.get(url);
+  if (server === undefined) {
+    server = serverOf(url);
+    serversByUrl.set(url, server);
+  }
+  return server;
+}
+
 /**
  * Caps label cardinality: configured models always keep their name; of the others, the first `limit`
  * seen keep theirs and the rest are `_other`.

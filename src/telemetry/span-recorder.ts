@@ -16,7 +16,7 @@ import type { ProxyResponse } from "../pipeline/proxy-response.ts";
 import { chatOutcomeAttributes } from "./chat-attributes.ts";
 import { captureCompletion } from "./completion-capture.ts";
 import type { ExchangeTracer } from "./exchange-tracer.ts";
-import { genAiProviderName } from "./genai-attributes.ts";
+import { cachedServerOf, genAiProviderName } from "./genai-attributes.ts";
 import { inputMessagesAttributes } from "./message-content.ts";
 import { formatTraceparent, parseTraceparent } from "./trace-context.ts";
 
@@ -139,12 +139,12 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
       const route = exchange.route;
       if (record === undefined || record.chat !== undefined || route === undefined) return;
       const model = exchange.observed.requestModel;
-      const base = new URL(route.provider.config.baseUrl);
+      const base = cachedServerOf(route.provider.config.baseUrl);
       const attributes: Attributes = {
         "gen_ai.operation.name": "chat",
         "gen_ai.provider.name": genAiProviderName(route.provider),
-        "server.address": base.hostname,
-        "server.port": Number(base.port || (base.protocol === "https:" ? 443 : 80)),
+        "server.address": base.address,
+        "server.port": base.port,
         "outrigger.provider": route.provider.id,
       };
       if (model !== undefined) attributes["gen_ai.request.model"] = model;
@@ -168,12 +168,12 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
       // A new attempt means the previous one is over, even if its (discarded) body never finished.
       if (record.open !== undefined) endAttempt(record, record.open, started);
       const upstream = route.provider.upstream;
-      const origin = new URL(upstream.origin);
+      const origin = cachedServerOf(upstream.origin);
       const path = route.upstreamPath.split("?", 1)[0] ?? "";
       const attributes: Attributes = {
         "http.request.method": exchange.request.method,
-        "server.address": origin.hostname,
-        "server.port": Number(origin.port || (origin.protocol === "https:" ? 443 : 80)),
+        "server.address": origin.address,
+        "server.port": origin.port,
         "url.full": `${upstream.origin}${upstream.basePath}${path}`,
         "outrigger.provider": route.provider.id,
         "outrigger.attempt": exchange.attempt,
