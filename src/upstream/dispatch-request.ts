@@ -55,6 +55,9 @@ export function dispatchRequest(
     signal.addEventListener("abort", onAbort, { once: true });
     let headTimer: NodeJS.Timeout | undefined;
     // Given up while still queued for a connection: undici must not send it when a connection frees up.
+    // Aborting it then costs that connection (undici closes the socket of an aborted request), which is
+    // the cheaper loss: sent, it would be a provider call billed for nobody. (undici's own queued-abort
+    // hook is internal; request()'s signal path that uses it cost more per request, bench/README.md.)
     let abandoned: Error | undefined;
     const done = (): void => {
       if (headTimer !== undefined) clearTimeout(headTimer);

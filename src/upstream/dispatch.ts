@@ -48,7 +48,8 @@ export function createDispatch(): Handler {
       signal,
       // undici bounds the wait for the response head; its HeadersTimeoutError becomes `upstream_timeout`.
       headersTimeout: timeouts.firstByte,
-      // undici's clocks start on a socket: this one also bounds a wait for a free pooled connection.
+      // undici's clocks start on a socket: this one also bounds a wait for a free pooled connection. It runs
+      // to the head (untilFirstEvent's firstToken clock follows), with firstToken's slack for a slow upload.
       headTimeout: timeouts.connect + timeouts.firstByte + timeouts.firstToken,
     });
     exchange.timings.firstByte = performance.now();
