@@ -1,6 +1,7 @@
 // Ollama `/api/chat` (and `/api/generate`) NDJSON lines → standard events.
 import type { StandardStreamEvent } from "../schema/standard-event.ts";
 import type { StandardFinishReason, StandardUsage } from "../schema/standard-usage.ts";
+import { ContentParts } from "./content-parts.ts";
 import { arrayField, countField, isRecord, type JsonRecord, recordField, stringField } from "./json-value.ts";
 
 const finishReasons: Readonly<Record<string, StandardFinishReason>> = { stop: "stop", length: "length" };
@@ -12,8 +13,7 @@ export function isOllamaLine(value: JsonRecord): boolean {
 
 export class OllamaLineReader {
   #started = false;
-  #nextPart = 0;
-  #current: { kind: "text" | "reasoning"; part: number } | undefined;
+  readonly #parts = new ContentParts();
   #toolCalls = 0;
 
   read(line: JsonRecord): StandardStreamEvent[] {
@@ -28,19 +28,11 @@ export class OllamaLineReader {
     const message = recordField(line, "message") ?? {};
     const thinking = stringField(message, "thinking") ?? stringField(line, "thinking");
     const content = stringField(message, "content") ?? stringField(line, "response");
-    if (thinking) this.#delta("reasoning", thinking, events);
-    if (content) this.#delta("text", content, events);
+    if (thinking) events.push(this.#parts.delta("reasoning", thinking));
+    if (content) events.push(this.#parts.delta("text", content));
     for (const call of arrayField(message, "tool_calls") ?? []) this.#toolCall(call, events);
     if (line.done === true) this.#done(line, events);
     return events;
-  }
-
-  #delta(kind: "text" | "reasoning", text: string, events: StandardStreamEvent[]): void {
-    if (this.#current?.kind !== kind) this.#current = { kind, part: this.#nextPart++ };
-    const index = this.#current.part;
-    events.push(
-      kind === "text" ? { type: "text-delta", index, text } : { type: "reasoning-delta", index, text },
-    );
   }
 
   /** Ollama sends each tool call whole, its arguments as an object. */
@@ -48,8 +40,7 @@ export class OllamaLineReader {
     const fn = isRecord(value) ? recordField(value, "function") : undefined;
     const name = fn === undefined ? undefined : stringField(fn, "name");
     if (fn === undefined || name === undefined) return;
-    const index = this.#nextPart++;
-    this.#current = undefined;
+    const index = this.#parts.toolCall();
     this.#toolCalls += 1;
     const id = (isRecord(value) ? stringField(value, "id") : undefined) ?? `call_${this.#toolCalls}`;
     const argumentsText =

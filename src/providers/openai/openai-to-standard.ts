@@ -2,6 +2,7 @@
 import type { StandardEventDecoder, StandardStreamEvent } from "../../schema/standard-event.ts";
 import type { StandardResponse } from "../../schema/standard-response.ts";
 import type { StandardFinishReason, StandardUsage } from "../../schema/standard-usage.ts";
+import { ContentParts } from "../../streaming/content-parts.ts";
 import { createStandardDecoder } from "../../streaming/decoder-for.ts";
 import { parseJson } from "../../streaming/json-value.ts";
 import {
@@ -102,9 +103,7 @@ class OpenAIStreamReader implements DialectStreamReader {
   #failed = false;
   #usage: StandardUsage | undefined;
   #rawFinish: string | undefined;
-  #nextPart = 0;
-  /** The part text or reasoning deltas go to; a change of kind opens a new part. */
-  #current: { kind: "text" | "reasoning"; part: number } | undefined;
+  readonly #parts = new ContentParts();
   /** Tool calls by their wire `index`. */
   readonly #toolCalls = new Map<number, OpenToolCall>();
 
@@ -168,9 +167,9 @@ class OpenAIStreamReader implements DialectStreamReader {
     // Only the first choice is followed: n > 1 streams interleave answers the standard schema keeps apart.
     for (const choice of chunk.choices) {
       if (choice.index !== 0) continue;
-      if (choice.reasoning) this.#delta("reasoning", choice.reasoning, events);
-      if (choice.content) this.#delta("text", choice.content, events);
-      if (choice.refusal) this.#delta("text", choice.refusal, events);
+      if (choice.reasoning) events.push(this.#parts.delta("reasoning", choice.reasoning));
+      if (choice.content) events.push(this.#parts.delta("text", choice.content));
+      if (choice.refusal) events.push(this.#parts.delta("text", choice.refusal));
       for (const call of choice.tool_calls) this.#toolCall(call, events);
       if (choice.function_call !== undefined)
         this.#toolCall({ index: -1, id: "", ...choice.function_call }, events);
@@ -186,14 +185,6 @@ class OpenAIStreamReader implements DialectStreamReader {
     return events;
   }
 
-  #delta(kind: "text" | "reasoning", text: string, events: StandardStreamEvent[]): void {
-    if (this.#current?.kind !== kind) this.#current = { kind, part: this.#nextPart++ };
-    const index = this.#current.part;
-    events.push(
-      kind === "text" ? { type: "text-delta", index, text } : { type: "reasoning-delta", index, text },
-    );
-  }
-
   #toolCall(call: OpenAIToolCallDelta, events: StandardStreamEvent[]): void {
     let open = this.#toolCalls.get(call.index);
     // A new id on a known index is a new call (some servers number every call 0).
@@ -204,9 +195,8 @@ class OpenAIStreamReader implements DialectStreamReader {
     }
     if (open === undefined) {
       if (call.id === undefined && call.name === undefined) return;
-      open = { part: this.#nextPart++, id: call.id ?? "" };
+      open = { part: this.#parts.toolCall(), id: call.id ?? "" };
       this.#toolCalls.set(call.index, open);
-      this.#current = undefined;
       events.push({ type: "tool-call-start", index: open.part, id: open.id, name: call.name ?? "" });
     }
     if (call.arguments)
