@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../config/config-error.ts";
 import { loadConfig } from "../config/load-config.ts";
 import { startSidecar } from "../sidecar.ts";
+import { untilStopSignal } from "./stop-signal.ts";
 
 const help = `Usage: outrigger serve [--config FILE]
 
@@ -57,16 +58,8 @@ export async function run(args: readonly string[]): Promise<number> {
     "outrigger serving",
   );
 
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      process.off("SIGTERM", onSignal);
-      process.off("SIGINT", onSignal);
-      sidecar.logger.info({ signal, grace: sidecar.config.shutdown.grace }, "draining");
-      resolve();
-    };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
-  });
+  const signal = await untilStopSignal();
+  sidecar.logger.info({ signal, grace: sidecar.config.shutdown.grace }, "draining");
   const finished = await sidecar.stop();
   sidecar.logger.info({ finished }, finished ? "drained" : "grace expired; remaining connections closed");
   sidecar.logger.flush();

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parseFaultScript } from "../simulate/fault-script.ts";
 import { startSimulator } from "../simulate/simulator-server.ts";
+import { untilStopSignal } from "./stop-signal.ts";
 
 const defaultPort = 7790;
 
@@ -64,15 +65,7 @@ export async function run(args: readonly string[]): Promise<number> {
   }
   const simulator = await startSimulator(parsed.options);
   process.stdout.write(`${endpointsText(simulator.url)}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGTERM", stop);
-      process.off("SIGINT", stop);
-      resolve();
-    };
-    process.on("SIGTERM", stop);
-    process.on("SIGINT", stop);
-  });
+  await untilStopSignal();
   await simulator.close();
   process.stdout.write("outrigger simulate: stopped\n");
   return 0;

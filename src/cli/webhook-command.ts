@@ -4,6 +4,7 @@ import { pino } from "pino";
 import { loadWebhookConfig } from "../k8s/webhook-config.ts";
 import { createWebhookMetrics } from "../k8s/webhook-metrics.ts";
 import { startWebhookServer } from "../k8s/webhook-server.ts";
+import { untilStopSignal } from "./stop-signal.ts";
 
 const help = `Usage: outrigger webhook --tls-cert FILE --tls-key FILE [--port 8443] [--host ADDRESS] [--config FILE]
 
@@ -77,16 +78,7 @@ export async function run(args: readonly string[]): Promise<number> {
   });
   logger.info({ port: server.port, image: config.sidecar.image }, "injection webhook listening");
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, "shutting down");
-      process.off("SIGTERM", stop);
-      process.off("SIGINT", stop);
-      resolve();
-    };
-    process.on("SIGTERM", stop);
-    process.on("SIGINT", stop);
-  });
+  logger.info({ signal: await untilStopSignal() }, "shutting down");
   await server.close();
   return 0;
 }
