@@ -25,8 +25,6 @@ export interface ConversionOptions extends ConvertRequestOptions {
 export interface Conversion {
   /** The client's request body → the upstream's; throws a 400 ProxyError. Call it once, before the others. */
   request(body: Uint8Array): Buffer;
-  /** The standard form of the last converted request (undefined for same-dialect pass-through). */
-  readonly standardRequest: StandardRequest | undefined;
   /** An upstream JSON response body → the client's. */
   response(body: Uint8Array | string): Buffer;
   /** An upstream error → status, headers and body in the client's dialect. */
@@ -47,11 +45,9 @@ export function createConversion(options: ConversionOptions): Conversion {
   return {
     request(body) {
       const converted = convertRequestDetailed(client, upstream, body, options);
+      // Whether the client asked for usage in its stream decides the converted stream's trailer.
       standard = converted.standard;
       return converted.body;
-    },
-    get standardRequest() {
-      return standard;
     },
     response: (body) => convertResponse(upstream, client, body, environment),
     error: (status, headers, body) => convertError(upstream, client, { status, headers, body }),

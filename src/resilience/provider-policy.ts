@@ -39,7 +39,6 @@ export interface ProviderPolicy {
   readonly budget: RetryBudget;
   /** Milliseconds until an open circuit lets a probe through; 0 when it is not open. */
   halfOpenIn(): number;
-  isOpen(): boolean;
   /** The breaker's state by name (`closed`, `open`, `half-open`, `isolated`), for spans. */
   state(): string;
 }
@@ -106,7 +105,6 @@ export function createProviderPolicy(
     // request in bench/ (an AbortController, a timer and four listeners per attempt) and never fired first.
     policy: wrap(retryPolicy, breakerPolicy),
     budget,
-    isOpen: () => breakerPolicy.state === CircuitState.Open,
     state: () => stateNames[breakerPolicy.state],
     halfOpenIn: () =>
       breakerPolicy.state === CircuitState.Open

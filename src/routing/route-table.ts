@@ -5,7 +5,6 @@ import type { ProviderRuntime } from "./provider-runtime.ts";
 export interface ModelMatch {
   readonly provider: ProviderRuntime;
   readonly fallback: readonly FallbackTarget[];
-  readonly rule: string;
 }
 
 export interface RouteTable {
@@ -49,9 +48,7 @@ export function createRouteTable(
     byHost: (host) => byHost.get(host.toLowerCase().replace(/:\d+$/, "")),
     byModel(model) {
       const found = rules.find((rule) => rule.pattern.test(model));
-      return found === undefined
-        ? undefined
-        : { provider: found.provider, fallback: found.rule.fallback, rule: found.rule.match };
+      return found === undefined ? undefined : { provider: found.provider, fallback: found.rule.fallback };
     },
     modelRules: models.map((rule) => `${rule.match} → ${rule.provider}`),
   };

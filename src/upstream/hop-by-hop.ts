@@ -28,10 +28,6 @@ function connectionListed(value: string | string[] | undefined): ReadonlySet<str
   return listed;
 }
 
-export function isHopByHop(name: string): boolean {
-  return alwaysHopByHop.has(name);
-}
-
 /**
  * Copies end-to-end headers, dropping hop-by-hop ones and any names in `drop` (lower case).
  * Node and undici give lower-case names, which lets this stay a set lookup per header.

@@ -27,7 +27,6 @@ export interface UpstreamClient {
     headers: Record<string, string | string[]>;
     body: Buffer | undefined;
     signal: AbortSignal;
-    connectTimeout?: number;
     headersTimeout?: number;
     /** The whole wait for the head from dispatch on, a wait for a pooled connection included. */
     headTimeout?: number;
