@@ -210,7 +210,15 @@ describe("(d) errors no retry can fix: exactly 1 upstream attempt, SDK included"
         },
       },
     ]);
-    await assert.rejects(openai("deepseek").chat.completions.create({ ...chat, model: "deepseek-chat" }));
+    await assert.rejects(
+      openai("deepseek").chat.completions.create({ ...chat, model: "deepseek-chat" }),
+      (error: unknown) => {
+        assert.ok(error instanceof OpenAI.APIError);
+        assert.equal(error.status, 402);
+        assert.equal(error.headers?.get("x-should-retry"), "false");
+        return true;
+      },
+    );
     assert.equal(upstreamPosts(harness).length, 1);
   });
 });
@@ -223,7 +231,11 @@ describe("(e) a persistent 500", () => {
       assert.equal(error.headers?.get("x-should-retry"), "false");
       return true;
     });
-    await assert.rejects(anthropic().messages.create(message, { maxRetries: 5 }));
+    await assert.rejects(anthropic().messages.create(message, { maxRetries: 5 }), (error: unknown) => {
+      assert.ok(error instanceof Anthropic.InternalServerError);
+      assert.equal(error.headers?.get("x-should-retry"), "false");
+      return true;
+    });
     assert.equal(upstreamPosts(harness).length, 2 * quickRetry.maxAttempts);
   });
 });

@@ -87,7 +87,11 @@ test("every key set aside: the first is used, so the client sees the upstream's 
   const keyPool = pool();
   keyPool.report(keyPool.sources[0]!, 401, {}, anthropicAdapter, 0);
   keyPool.report(keyPool.sources[1]!, 403, {}, anthropicAdapter, 0);
-  assert.equal(picked(keyPool, 0), "env KEY_A");
+  // Every pick, not just the first: rotating through set-aside keys would hand out KEY_B too.
+  assert.deepEqual(
+    [0, 1, 2].map(() => picked(keyPool, 0)),
+    ["env KEY_A", "env KEY_A", "env KEY_A"],
+  );
 });
 
 test("one credential is not pooled; several are, and the pool is found from its sources", () => {

@@ -116,6 +116,7 @@ test("an upstream 401 forces a refresh; a failing identity provider is counted a
       max_tokens: 16,
       messages: [{ role: "user", content: "Hi" }],
     }),
+    Anthropic.AuthenticationError,
   );
   const deadline = Date.now() + 5000;
   let failures = 0;
@@ -123,6 +124,8 @@ test("an upstream 401 forces a refresh; a failing identity provider is counted a
     failures = total((await metrics()).samples, "outrigger_credential_refreshes_total", {
       provider: "anthropic",
       outcome: "failure",
+      // Forced by the 401, not a background refresh that happened to fail.
+      trigger: "invalidated",
     });
     if (failures > 0) break;
     await new Promise((resolve) => setTimeout(resolve, 20));

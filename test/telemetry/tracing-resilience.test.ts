@@ -10,7 +10,8 @@ import { startResilienceHarness } from "../resilience/resilience-harness.ts";
 import type { Harness } from "../support/sidecar-harness.ts";
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "./otlp-receiver.ts";
 
-const breaker = { minRequests: 2, window: "10s", failureRatio: 0.5, halfOpenAfter: "10s" };
+const halfOpenAfter = 3_000;
+const breaker = { minRequests: 2, window: "10s", failureRatio: 0.5, halfOpenAfter: `${halfOpenAfter}ms` };
 const resilience = { retry: { maxAttempts: 1 }, breaker };
 const message = {
   model: "claude-sonnet-4-5",
@@ -70,6 +71,8 @@ async function call(traceId: string): Promise<unknown> {
     .catch((error: unknown) => error);
 }
 
+let openedAt = 0;
+
 test("attempts spent on a failing provider and then its open circuit: the fallback's attempts sit under the same chat span", async () => {
   harness.simulator.script([{ respond: { status: 500 } }, { respond: { status: 500 } }]);
   const failing = ["a1".repeat(16), "a2".repeat(16)];
@@ -77,6 +80,7 @@ test("attempts spent on a failing provider and then its open circuit: the fallba
     const answer = (await call(traceId)) as { type?: string };
     assert.equal(answer.type, "message", "the attempt on anthropic failed; the fallback served");
   }
+  openedAt = Date.now();
   const fallbackTrace = "a3".repeat(16);
   const answer = (await call(fallbackTrace)) as { type?: string };
   assert.equal(answer.type, "message", "served by the fallback");
@@ -110,4 +114,23 @@ test("attempts spent on a failing provider and then its open circuit: the fallba
   assert.equal(attempts[0]?.attributes["outrigger.provider"], "anthropic-b");
   assert.equal(attempts[0]?.attributes["http.response.status_code"], 200);
   assert.ok(receiver.spans.some((span) => span.name === "ttfb" && span.parentSpanId === attempts[0]?.spanId));
+});
+
+test("the probe a half-open circuit lets through says so on its chat span", async () => {
+  assert.ok(openedAt > 0, "runs after the circuit was opened above");
+  await new Promise((resolve) =>
+    setTimeout(resolve, Math.max(0, openedAt + halfOpenAfter + 200 - Date.now())),
+  );
+  const probeTrace = "a4".repeat(16);
+  const answer = (await call(probeTrace)) as { type?: string };
+  assert.equal(answer.type, "message", "the simulator answers again: the probe succeeds");
+  await receiver.waitFor((spans) => spans.some((span) => span.traceId === probeTrace && span.kind === 2));
+  const { chat, attempts } = traceOf(receiver.spans, probeTrace);
+  assert.equal(chat.attributes["outrigger.breaker.state"], "half-open");
+  assert.equal(attempts.length, 1);
+  assert.equal(
+    attempts[0]?.attributes["outrigger.provider"],
+    "anthropic",
+    "the probe went to the provider itself",
+  );
 });

@@ -94,7 +94,26 @@ test("a reader that stops early releases the upstream request", async () => {
 test("an already aborted signal never dispatches", async () => {
   const controller = new AbortController();
   controller.abort(new Error("gone"));
-  await assert.rejects(request("/hello", controller.signal), /gone/);
+  let dispatched = 0;
+  const counting = Object.create(pool, {
+    dispatch: {
+      value: (...args: Parameters<Pool["dispatch"]>) => {
+        dispatched += 1;
+        return pool.dispatch(...args);
+      },
+    },
+  }) as Pool;
+  const options = {
+    method: "GET",
+    path: "/never-sent",
+    headers: {},
+    body: undefined,
+    signal: controller.signal,
+  };
+  await assert.rejects(dispatchRequest(counting, options), /gone/);
+  await delay(50);
+  assert.equal(dispatched, 0, "undici was never asked");
+  assert.ok(!received.includes("/never-sent"));
 });
 
 test("a wait for a free connection is bounded by headTimeout; a request given up while queued is never sent", async () => {
