@@ -2,6 +2,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { OutriggerConfig } from "../config/config-types.ts";
 import { ProxyError } from "../errors/proxy-error.ts";
+import { firstHeader } from "../pipeline/header-value.ts";
 import type { Handler, Stage } from "../pipeline/stage.ts";
 import type { JwtVerifierOptions } from "./jwt-verifier.ts";
 import { createPodTokenVerifier } from "./pod-token-verifier.ts";
@@ -78,8 +79,7 @@ export async function checkPresentedToken(
 /** The pod token is for the sidecar alone: whichever header carried it is dropped before anything goes upstream. */
 function forgetPresentedToken(headers: IncomingHttpHeaders, token: string): void {
   for (const name of ["x-outrigger-token", "x-api-key", "api-key"]) {
-    const value = headers[name];
-    if ((Array.isArray(value) ? value[0] : value)?.trim() === token) delete headers[name];
+    if (firstHeader(headers, name)?.trim() === token) delete headers[name];
   }
   const authorization = headers.authorization?.trim();
   if (

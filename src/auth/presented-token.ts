@@ -1,9 +1,9 @@
 // Finds the token an app presents to the sidecar: its SDK sends the pod token as its own API key or bearer token.
 import type { IncomingHttpHeaders } from "node:http";
+import { firstValue } from "../pipeline/header-value.ts";
 
 function first(value: string | string[] | undefined): string | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  const trimmed = text?.trim();
+  const trimmed = firstValue(value)?.trim();
   return trimmed === undefined || trimmed === "" ? undefined : trimmed;
 }
 

@@ -2,6 +2,7 @@
 import type { OutgoingHttpHeaders } from "node:http";
 import { ProxyError } from "../errors/proxy-error.ts";
 import type { Exchange } from "../pipeline/exchange.ts";
+import { firstHeader } from "../pipeline/header-value.ts";
 import type { ProxyResponse } from "../pipeline/proxy-response.ts";
 import type { Handler, Stage } from "../pipeline/stage.ts";
 import { mediaTypeOf } from "../streaming/decoder-for.ts";
@@ -69,11 +70,6 @@ function asUpstreamFailure(error: unknown): ProxyError {
   );
 }
 
-function headerText(value: OutgoingHttpHeaders[string]): string | undefined {
-  if (value === undefined) return undefined;
-  return Array.isArray(value) ? value[0] : String(value);
-}
-
 function convertAnswer(
   exchange: Exchange,
   response: ProxyResponse,
@@ -97,7 +93,7 @@ function convertAnswer(
       };
     });
   }
-  const contentType = headerText(response.headers["content-type"]);
+  const contentType = firstHeader(response.headers, "content-type");
   const mediaType = mediaTypeOf(contentType);
   const isJson = mediaType === "application/json" || mediaType.endsWith("+json");
   delete headers["content-length"];

@@ -1,6 +1,7 @@
 // The one retry verdict: may the proxy try this failed attempt again (DESIGN.md §6)?
 import type { IncomingHttpHeaders } from "node:http";
 import type { ErrorKind } from "../errors/error-codes.ts";
+import { firstHeader } from "../pipeline/header-value.ts";
 
 /** What one upstream attempt came to, as far as the verdict needs it. */
 export type AttemptFailure =
@@ -40,11 +41,6 @@ const retryableCodes: Readonly<Record<string, string>> = {
 /** First-event error types that no retry can fix. */
 const permanentStreamErrors = /quota|billing|invalid_request|authentication|permission|not_found/;
 
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return (Array.isArray(value) ? value[0] : value)?.trim().toLowerCase();
-}
-
 function statusReason(status: number): string {
   if (status === 429) return "rate_limited";
   if (status === 529 || status === 503) return "overloaded";
@@ -58,7 +54,7 @@ export function isRetryable(failure: AttemptFailure): RetryVerdict {
     return reason === undefined ? { retryable: false, reason: failure.code } : { retryable: true, reason };
   }
   // The upstream knows best: `x-should-retry` overrides every rule below, both ways.
-  const shouldRetry = header(failure.headers, "x-should-retry");
+  const shouldRetry = firstHeader(failure.headers, "x-should-retry")?.trim().toLowerCase();
   if (shouldRetry === "true") return { retryable: true, reason: "should_retry_header" };
   if (shouldRetry === "false") return { retryable: false, reason: "should_retry_header" };
   if (failure.firstEventError !== undefined) {

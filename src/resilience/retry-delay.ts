@@ -1,6 +1,7 @@
 // The one retry-delay computation: the upstream's own signals first, then backoff with full jitter (DESIGN.md §6).
 import type { IncomingHttpHeaders } from "node:http";
 import type { RetryConfig } from "../config/config-types.ts";
+import { firstHeader } from "../pipeline/header-value.ts";
 import type { RateLimitState } from "../providers/provider-adapter.ts";
 
 export interface RetryDelayInput {
@@ -26,8 +27,7 @@ export type RetryDelay =
   | { readonly take: false; readonly needed: number; readonly source: DelaySource };
 
 function header(headers: IncomingHttpHeaders | undefined, name: string): string | undefined {
-  const value = headers?.[name];
-  return (Array.isArray(value) ? value[0] : value)?.trim();
+  return firstHeader(headers, name)?.trim();
 }
 
 function nonNegativeNumber(text: string | undefined): number | undefined {

@@ -1,5 +1,6 @@
 // Picks the fixture a request gets: the `x-simulator-fixture` header wins, else what the body asks for.
 import type { IncomingHttpHeaders } from "node:http";
+import { firstHeader } from "../pipeline/header-value.ts";
 import type { SimulatorDialect } from "./fixture-framing.ts";
 
 export interface FixtureChoice {
@@ -16,11 +17,6 @@ export type FixtureChoiceResult =
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function parseBody(body: string): Record<string, unknown> | undefined {
@@ -73,7 +69,7 @@ export function chooseFixture(
   const body = parseBody(rawBody);
   const streaming = body?.stream === true;
   const model = typeof body?.model === "string" ? body.model : "";
-  const named = scriptedFixture ?? headerValue(headers, "x-simulator-fixture");
+  const named = scriptedFixture ?? firstHeader(headers, "x-simulator-fixture");
   if (named !== undefined && named !== "") return { chosen: true, choice: { name: named, streaming, model } };
   if (body === undefined) {
     return {

@@ -1,4 +1,5 @@
 // W3C trace context: parses an incoming `traceparent` and renders one for an outgoing request.
+import { firstValue } from "../pipeline/header-value.ts";
 
 export interface ParsedTraceparent {
   readonly traceId: string;
@@ -11,7 +12,7 @@ const allZero = /^0+$/;
 
 /** Per the W3C spec: version ff and all-zero ids are invalid; a future version may carry more fields. */
 export function parseTraceparent(value: string | string[] | undefined): ParsedTraceparent | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
+  const text = firstValue(value);
   if (text === undefined) return undefined;
   const match = traceparentPattern.exec(text.trim().toLowerCase());
   if (match === null) return undefined;

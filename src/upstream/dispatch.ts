@@ -2,6 +2,7 @@
 import { performance } from "node:perf_hooks";
 import { ProxyError } from "../errors/proxy-error.ts";
 import type { Exchange } from "../pipeline/exchange.ts";
+import { firstHeader } from "../pipeline/header-value.ts";
 import type { ProxyResponse } from "../pipeline/proxy-response.ts";
 import type { Handler } from "../pipeline/stage.ts";
 import type { StandardEventDecoder, StandardStreamEvent } from "../schema/standard-event.ts";
@@ -22,10 +23,6 @@ async function readBounded(body: AsyncIterable<Uint8Array>, limit: number): Prom
     if (size <= limit) chunks.push(chunk);
   }
   return Buffer.concat(chunks);
-}
-
-function headerText(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 export function createDispatch(): Handler {
@@ -54,7 +51,7 @@ export function createDispatch(): Handler {
     });
     exchange.timings.firstByte = performance.now();
     const headers = endToEndHeaders(response.headers);
-    const contentType = headerText(response.headers["content-type"]);
+    const contentType = firstHeader(response.headers, "content-type");
 
     if (response.status >= 400) {
       const body = await readBounded(response.body, maxErrorBody);

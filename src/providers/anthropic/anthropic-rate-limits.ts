@@ -1,5 +1,6 @@
 // Reads Anthropic's `anthropic-ratelimit-<dimension>-{limit,remaining,reset}` headers (reset is RFC 3339).
 import type { IncomingHttpHeaders } from "node:http";
+import { firstHeader } from "../../pipeline/header-value.ts";
 import type { RateLimitDimension, RateLimitState } from "../provider-adapter.ts";
 
 /** Header names spelled once: read on every response, a name built per read showed in profiles. */
@@ -9,11 +10,6 @@ const dimensions = (["requests", "tokens", "input-tokens", "output-tokens"] as c
   remaining: `anthropic-ratelimit-${dimension}-remaining`,
   reset: `anthropic-ratelimit-${dimension}-reset`,
 }));
-
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 function integer(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -25,9 +21,9 @@ export function readAnthropicRateLimits(headers: IncomingHttpHeaders): RateLimit
   const state: Record<string, RateLimitDimension> = {};
   for (const names of dimensions) {
     const { dimension } = names;
-    const limit = integer(header(headers, names.limit));
-    const remaining = integer(header(headers, names.remaining));
-    const resetText = header(headers, names.reset);
+    const limit = integer(firstHeader(headers, names.limit));
+    const remaining = integer(firstHeader(headers, names.remaining));
+    const resetText = firstHeader(headers, names.reset);
     const resetAt = resetText === undefined ? Number.NaN : Date.parse(resetText);
     if (limit === undefined && remaining === undefined && Number.isNaN(resetAt)) continue;
     state[dimension] = {

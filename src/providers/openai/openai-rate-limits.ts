@@ -1,6 +1,7 @@
 // Reads OpenAI's `x-ratelimit-{limit,remaining,reset}-{requests,tokens}`; resets are Go-style durations.
 import type { IncomingHttpHeaders } from "node:http";
 import { parseDuration } from "../../config/duration.ts";
+import { firstHeader } from "../../pipeline/header-value.ts";
 import type { RateLimitDimension, RateLimitState } from "../provider-adapter.ts";
 
 /** `6m0s`, `1.2s`, `120ms` → milliseconds (Go duration syntax, as the config's); undefined when it is not one. */
@@ -10,11 +11,6 @@ function resetDuration(text: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** Header names spelled once: read on every response, a name built per read showed in profiles. */
@@ -29,9 +25,9 @@ export function readOpenAIRateLimits(headers: IncomingHttpHeaders, now: number):
   const state: Record<string, RateLimitDimension> = {};
   for (const names of dimensions) {
     const { dimension } = names;
-    const limit = Number(header(headers, names.limit) ?? Number.NaN);
-    const remaining = Number(header(headers, names.remaining) ?? Number.NaN);
-    const resetText = header(headers, names.reset);
+    const limit = Number(firstHeader(headers, names.limit) ?? Number.NaN);
+    const remaining = Number(firstHeader(headers, names.remaining) ?? Number.NaN);
+    const resetText = firstHeader(headers, names.reset);
     const resetIn = resetText === undefined ? undefined : resetDuration(resetText);
     if (Number.isNaN(limit) && Number.isNaN(remaining) && resetIn === undefined) continue;
     state[dimension] = {
