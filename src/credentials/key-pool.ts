@@ -1,5 +1,6 @@
 // Key pools: several credentials on one provider share its traffic; a 429 cools a key, a 401/403 sets it aside.
 import type { IncomingHttpHeaders } from "node:http";
+import { latestExhaustedReset } from "../limits/exhausted-reset.ts";
 import type { ProviderAdapter } from "../providers/provider-adapter.ts";
 import { retryDelay } from "../resilience/retry-delay.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
@@ -54,18 +55,14 @@ function cooldown(headers: IncomingHttpHeaders, adapter: ProviderAdapter, now: n
   return delay.take ? Math.max(delay.delay, 1) : 10 * 60_000;
 }
 
+/** Until when a key that reported a dimension at zero rests; undefined when no reset lies ahead. */
 function exhaustedReset(
   headers: IncomingHttpHeaders,
   adapter: ProviderAdapter,
   now: number,
 ): number | undefined {
-  let until: number | undefined;
-  for (const dimension of Object.values(adapter.readRateLimits(headers, now))) {
-    if (dimension.remaining === 0 && dimension.resetAt !== undefined && dimension.resetAt > now) {
-      until = Math.max(until ?? 0, dimension.resetAt);
-    }
-  }
-  return until;
+  const until = latestExhaustedReset(adapter.readRateLimits(headers, now));
+  return until !== undefined && until > now ? until : undefined;
 }
 
 export function createKeyPool(

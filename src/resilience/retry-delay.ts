@@ -1,6 +1,7 @@
 // The one retry-delay computation: the upstream's own signals first, then backoff with full jitter (DESIGN.md §6).
 import type { IncomingHttpHeaders } from "node:http";
 import type { RetryConfig } from "../config/config-types.ts";
+import { latestExhaustedReset } from "../limits/exhausted-reset.ts";
 import { firstHeader } from "../pipeline/header-value.ts";
 import type { RateLimitState } from "../providers/provider-adapter.ts";
 
@@ -44,15 +45,10 @@ function retryAfter(text: string | undefined, now: number): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** The latest reset among the dimensions that report nothing remaining. */
+/** Milliseconds until the latest reset among the dimensions that report nothing remaining. */
 function exhaustedReset(rateLimits: RateLimitState | undefined, now: number): number | undefined {
-  if (rateLimits === undefined) return undefined;
-  let latest: number | undefined;
-  for (const dimension of Object.values(rateLimits)) {
-    if (dimension.remaining !== 0 || dimension.resetAt === undefined) continue;
-    latest = Math.max(latest ?? 0, dimension.resetAt - now);
-  }
-  return latest === undefined ? undefined : Math.max(0, latest);
+  const until = rateLimits === undefined ? undefined : latestExhaustedReset(rateLimits);
+  return until === undefined ? undefined : Math.max(0, until - now);
 }
 
 /** `x-ratelimit-reset` from other gateways: Unix seconds, or (small values) seconds from now. */
@@ -62,12 +58,21 @@ function unixReset(text: string | undefined, now: number): number | undefined {
   return value > 1e9 ? Math.max(0, value * 1000 - now) : value * 1000;
 }
 
-function signalled(input: RetryDelayInput): { wait: number; source: DelaySource } | undefined {
-  const { headers, now } = input;
+/** The wait the upstream asked for in so many words: `retry-after-ms`, else `retry-after`. */
+export function askedWait(
+  headers: IncomingHttpHeaders | undefined,
+  now: number,
+): { wait: number; source: "retry-after-ms" | "retry-after" } | undefined {
   const milliseconds = nonNegativeNumber(header(headers, "retry-after-ms"));
   if (milliseconds !== undefined) return { wait: milliseconds, source: "retry-after-ms" };
   const after = retryAfter(header(headers, "retry-after"), now);
-  if (after !== undefined) return { wait: after, source: "retry-after" };
+  return after === undefined ? undefined : { wait: after, source: "retry-after" };
+}
+
+function signalled(input: RetryDelayInput): { wait: number; source: DelaySource } | undefined {
+  const { headers, now } = input;
+  const asked = askedWait(headers, now);
+  if (asked !== undefined) return asked;
   const reset = exhaustedReset(input.rateLimits, now);
   if (reset !== undefined) return { wait: reset, source: "reset" };
   const unix = unixReset(header(headers, "x-ratelimit-reset"), now);
