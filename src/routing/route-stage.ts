@@ -1,4 +1,6 @@
 // route: resolves the provider from path prefix, host or model (unified routes), and checks the body size.
+
+import { formatSize } from "../config/size.ts";
 import { ProxyError } from "../errors/proxy-error.ts";
 import type { Exchange } from "../pipeline/exchange.ts";
 import type { Handler, Stage } from "../pipeline/stage.ts";
@@ -10,12 +12,6 @@ import type { RouteTable } from "./route-table.ts";
 
 export interface RouteOptions {
   readonly table: RouteTable;
-}
-
-function formatSize(bytes: number): string {
-  if (bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
-  if (bytes % 1024 === 0) return `${bytes / 1024} KiB`;
-  return `${bytes} bytes`;
 }
 
 /** The unified routes: one endpoint per dialect, the provider chosen by the request's model. */
@@ -98,9 +94,11 @@ export function routeStage(options: RouteOptions): Stage {
       exchange.observed.routedTo = resolved.provider.id;
       const limit = resolved.provider.config.maxBodySize;
       if (exchange.request.bodyTooLarge === true || exchange.request.body.length > limit) {
+        // Printed as the config spells sizes (32MiB), so the message points at the key to change.
+        const size = formatSize(limit);
         throw new ProxyError(
           "body_too_large",
-          `The request body exceeds this provider's limit of ${formatSize(limit)}.`,
+          `The request body exceeds this provider's maxBodySize of ${typeof size === "number" ? `${size} bytes` : size}.`,
         );
       }
       const summary =

@@ -68,7 +68,7 @@ describe("body size", () => {
       .catch((caught: unknown) => caught);
     assert.ok(error instanceof OpenAI.APIError, String(error));
     assert.equal(error.status, 413);
-    assert.match(error.message, /64 KiB/);
+    assert.match(error.message, /maxBodySize of 64KiB/);
   });
 
   test("the sidecar keeps serving after oversized bodies", async () => {
