@@ -5,7 +5,7 @@ import type { Exchange } from "../pipeline/exchange.ts";
 import { firstHeader } from "../pipeline/header-value.ts";
 import type { ProxyResponse } from "../pipeline/proxy-response.ts";
 import type { Handler, Stage } from "../pipeline/stage.ts";
-import { mediaTypeOf } from "../streaming/decoder-for.ts";
+import { isJsonMediaType, mediaTypeOf } from "../streaming/decoder-for.ts";
 import { type Conversion, createConversion } from "./create-conversion.ts";
 import type { StreamConverter } from "./create-stream-converter.ts";
 import { type StandardEncoding, standardContentTypes, standardEncodingFor } from "./standard-accept.ts";
@@ -95,7 +95,7 @@ function convertAnswer(
   }
   const contentType = firstHeader(response.headers, "content-type");
   const mediaType = mediaTypeOf(contentType);
-  const isJson = mediaType === "application/json" || mediaType.endsWith("+json");
+  const isJson = isJsonMediaType(mediaType);
   delete headers["content-length"];
   if (encoding !== undefined) {
     headers["content-type"] = standardContentTypes[encoding];

@@ -14,6 +14,11 @@ export function mediaTypeOf(contentType: string | undefined): string {
   return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
 }
 
+/** A whole JSON document (`application/json`, `…+json`), not a stream of events. */
+export function isJsonMediaType(mediaType: string): boolean {
+  return mediaType === "application/json" || mediaType.endsWith("+json");
+}
+
 /**
  * A decoder for a response body, or undefined when the content type is not one Outrigger reads.
  * SSE, JSON and AWS eventstream carry the dialect's own events; NDJSON and protobuf carry standard

@@ -6,7 +6,7 @@ import { firstHeader } from "../pipeline/header-value.ts";
 import type { ProxyResponse } from "../pipeline/proxy-response.ts";
 import type { Handler } from "../pipeline/stage.ts";
 import type { StandardEventDecoder, StandardStreamEvent } from "../schema/standard-event.ts";
-import { mediaTypeOf } from "../streaming/decoder-for.ts";
+import { isJsonMediaType, mediaTypeOf } from "../streaming/decoder-for.ts";
 import { type FirstEventRead, readToFirstEvent } from "../streaming/observe-stream.ts";
 import { observeStream } from "../streaming/observed-body.ts";
 import { decoderErrorTypes } from "../streaming/stream-dialect.ts";
@@ -84,8 +84,7 @@ export function createDispatch(): Handler {
       exchange.upstream = { status: response.status, headers: response.headers };
       return { status: response.status, headers, body: upstreamBody };
     }
-    const mediaType = mediaTypeOf(clientContentType);
-    const isEventStream = mediaType !== "application/json" && !mediaType.endsWith("+json");
+    const isEventStream = !isJsonMediaType(mediaTypeOf(clientContentType));
     const abort = (error: Error): void => {
       response.body.destroy(error);
     };
