@@ -76,9 +76,11 @@ export async function checkPresentedToken(
   forgetPresentedToken(headers, token);
 }
 
+const tokenHeaders = ["x-outrigger-token", "x-api-key", "api-key"];
+
 /** The pod token is for the sidecar alone: whichever header carried it is dropped before anything goes upstream. */
 function forgetPresentedToken(headers: IncomingHttpHeaders, token: string): void {
-  for (const name of ["x-outrigger-token", "x-api-key", "api-key"]) {
+  for (const name of tokenHeaders) {
     if (firstHeader(headers, name)?.trim() === token) delete headers[name];
   }
   const authorization = headers.authorization?.trim();

@@ -87,8 +87,10 @@ export type ProxyRequestHandler = (
   context?: ProxyRequestContext,
 ) => void;
 
+const baseUrlDoor: ProxyRequestContext = { door: "proxy" };
+
 export function createProxyRequestHandler(options: ProxyRequestHandlerOptions): ProxyRequestHandler {
-  return (request, response, context = { door: "proxy" }) => {
+  return (request, response, context = baseUrlDoor) => {
     const start = performance.now();
     const controller = new AbortController();
     // A client that goes away aborts the upstream request at once: no tokens burn for nobody.

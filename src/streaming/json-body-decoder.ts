@@ -9,6 +9,8 @@ import { decoderErrorTypes, type StreamDialect } from "./stream-dialect.ts";
  * passed through unread rather than held, so memory per response stays bounded.
  */
 const maxObservedJson = 8 * 1024 * 1024;
+/** One decoder for every body: decode() without `stream` keeps no state between calls. */
+const utf8 = new TextDecoder();
 
 class JsonBodyDecoder implements StandardEventDecoder {
   readonly #dialect: StreamDialect;
@@ -33,7 +35,7 @@ class JsonBodyDecoder implements StandardEventDecoder {
 
   end(): StandardStreamEvent[] {
     if (this.#size > maxObservedJson) return [];
-    const text = new TextDecoder().decode(Buffer.concat(this.#chunks));
+    const text = utf8.decode(Buffer.concat(this.#chunks));
     this.#chunks.length = 0;
     const parsed = parseJson(text);
     if (parsed === undefined) {
