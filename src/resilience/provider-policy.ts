@@ -1,12 +1,10 @@
 // One cockatiel policy per provider, from its config: retry ∘ circuit breaker (`wrap`), plus a retry budget.
 import {
   CircuitState,
+  ConstantBackoff,
   circuitBreaker,
   handleWhenResult,
-  type IBackoff,
-  type IBackoffFactory,
   type IPolicy,
-  type IRetryBackoffContext,
   type IRetryContext,
   retry,
   SamplingBreaker,
@@ -22,9 +20,11 @@ import { createRetryBudget, type RetryBudget } from "./retry-budget.ts";
 export interface AttemptResult {
   readonly response?: ProxyResponse;
   readonly error?: ProxyError;
-  /** Decided by the verdict, the delay, the attempt count and the budget — before cockatiel sees the result. */
+  /**
+   * Decided by the verdict, the delay, the attempt count and the budget — before cockatiel sees the result.
+   * The delay itself is slept by the attempt function, so cockatiel retries at once.
+   */
   readonly retry: boolean;
-  readonly delay: number;
   readonly breakerFailure: boolean;
   /** A retryable failure that got no more attempts here: a fallback provider may still serve it. */
   readonly spent?: boolean;
@@ -54,14 +54,6 @@ function isAttemptResult(value: unknown): value is AttemptResult {
   return typeof value === "object" && value !== null && "retry" in value && "breakerFailure" in value;
 }
 
-/** The delay was computed with the verdict (it depends on the failed response's headers): cockatiel just waits it. */
-const decidedBackoff: IBackoffFactory<IRetryBackoffContext<unknown>> = {
-  next(context): IBackoff<IRetryBackoffContext<unknown>> {
-    const value = "value" in context.result ? context.result.value : undefined;
-    return { duration: isAttemptResult(value) ? value.delay : 0, next: decidedBackoff.next };
-  },
-};
-
 export function createProviderPolicy(
   providerId: string,
   config: ResilienceConfig,
@@ -70,7 +62,7 @@ export function createProviderPolicy(
   const retryPolicy = retry(
     handleWhenResult((result) => isAttemptResult(result) && result.retry),
     // cockatiel counts retries; the config counts attempts.
-    { maxAttempts: Math.max(0, config.retry.maxAttempts - 1), backoff: decidedBackoff },
+    { maxAttempts: Math.max(0, config.retry.maxAttempts - 1), backoff: new ConstantBackoff(0) },
   );
   const windowSeconds = config.breaker.window / 1000;
   const breakerPolicy = circuitBreaker(

@@ -1,6 +1,7 @@
 // resilience: runs each request's attempts under its provider's cockatiel policy; falls back when a circuit is open or attempts are spent.
 import { isBrokenCircuitError } from "cockatiel";
 import { ProxyError, toProxyError } from "../errors/proxy-error.ts";
+import { sleep } from "../limits/sleep.ts";
 import type { Exchange } from "../pipeline/exchange.ts";
 import type { ProxyResponse } from "../pipeline/proxy-response.ts";
 import type { Handler, Stage } from "../pipeline/stage.ts";
@@ -65,7 +66,11 @@ export function resilienceStage(options: ResilienceOptions): Stage {
       const { retry: retryConfig, timeouts } = policy.config;
       const provider = policy.providerId;
       let attempt = 0;
+      // The wait the previous attempt's verdict chose. It is slept here, not by cockatiel, whose backoff
+      // timer cannot be cut short: a client that leaves mid-wait ends the request at once.
+      let waitBeforeNext = 0;
       return policy.policy.execute(async () => {
+        if (waitBeforeNext > 0) await sleep(waitBeforeNext, lifetime);
         // The client left (or the deadline passed) during a backoff: no new attempt, no pacing token spent.
         if (lifetime.aborted) throw lifetime.reason;
         attempt += 1;
@@ -89,8 +94,7 @@ export function resilienceStage(options: ResilienceOptions): Stage {
         const failure: AttemptFailure | undefined =
           error !== undefined ? { type: "error", code: error.code } : failureOf(response!, exchange.upstream);
         // A success: the common path, one small object.
-        if (failure === undefined)
-          return { response: response!, retry: false, delay: 0, breakerFailure: false };
+        if (failure === undefined) return { response: response!, retry: false, breakerFailure: false };
         const verdict = isRetryable(failure);
         let retry = verdict.retryable && attempt < retryConfig.maxAttempts;
         let delay = 0;
@@ -127,6 +131,7 @@ export function resilienceStage(options: ResilienceOptions): Stage {
           metrics?.retryBudgetRefusals.inc({ provider });
         }
         if (retry) {
+          waitBeforeNext = delay;
           metrics?.retries.inc({ provider, reason: verdict.reason });
           // A failed stream (error as first event) still holds its connection and its bulkhead slot: release both.
           controller.abort(new ProxyError("upstream_error", "Attempt discarded for a retry."));
@@ -136,7 +141,6 @@ export function resilienceStage(options: ResilienceOptions): Stage {
           ...(response === undefined ? {} : { response }),
           ...(error === undefined ? {} : { error }),
           retry,
-          delay,
           breakerFailure: isBreakerFailure(failure),
           spent: verdict.retryable && !retry,
           discard: () => {

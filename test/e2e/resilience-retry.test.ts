@@ -1,6 +1,7 @@
 // Retries end to end through the official SDKs (their own retries at defaults): waits from every upstream signal,
 // retryable first events and stalls, and never more upstream attempts than retry.maxAttempts in all.
 import assert from "node:assert/strict";
+import { request } from "node:http";
 import { after, before, beforeEach, describe, test } from "node:test";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
@@ -375,6 +376,31 @@ describe("waits the proxy will not take, and the retry budget", () => {
       assert.equal(upstreamPosts(paused).length, 1);
     } finally {
       await paused.close();
+    }
+  });
+
+  test("a client that leaves during a retry's wait ends the request at once: no second attempt is sent", async () => {
+    const waiting = await startResilienceHarness({ openai: { resilience: { retry: quickRetry } } });
+    try {
+      waiting.simulator.script([{ respond: { status: 429 }, headers: { "retry-after": "3" } }]);
+      const outgoing = request(`${waiting.sidecar.proxyUrl}/openai/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+      });
+      outgoing.on("error", () => {});
+      outgoing.end(JSON.stringify(chat));
+      while (upstreamPosts(waiting).length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      // The 429 is in and the proxy waits its 3 s; the client gives up inside that wait.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const left = Date.now();
+      outgoing.destroy();
+      await waiting.waitFinished(1);
+      const finishedAfter = Date.now() - left;
+      assert.ok(finishedAfter < 1_500, `the request ended ${finishedAfter} ms after the client left`);
+      await new Promise((resolve) => setTimeout(resolve, 3_500 - finishedAfter));
+      assert.equal(upstreamPosts(waiting).length, 1, "the retry was not sent for nobody");
+    } finally {
+      await waiting.close();
     }
   });
 
