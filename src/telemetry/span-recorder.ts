@@ -2,15 +2,15 @@
 import { performance } from "node:perf_hooks";
 import {
   type Attributes,
-  type Context,
   createTraceState,
   ROOT_CONTEXT,
-  type Span,
+  SamplingDecision,
+  type SpanContext,
   SpanKind,
-  SpanStatusCode,
-  type Tracer,
+  TraceFlags,
   trace,
 } from "@opentelemetry/api";
+import type { IdGenerator, Sampler } from "@opentelemetry/sdk-trace-base";
 import type { Exchange, Observation } from "../pipeline/exchange.ts";
 import type { ProxyResponse } from "../pipeline/proxy-response.ts";
 import { chatOutcomeAttributes } from "./chat-attributes.ts";
@@ -18,10 +18,15 @@ import { captureCompletion } from "./completion-capture.ts";
 import type { ExchangeTracer } from "./exchange-tracer.ts";
 import { cachedServerOf, genAiProviderName } from "./genai-attributes.ts";
 import { inputMessagesAttributes } from "./message-content.ts";
+import { RecordedSpan, type SpanSink } from "./recorded-span.ts";
 import { formatTraceparent, parseTraceparent } from "./trace-context.ts";
 
 export interface SpanRecorderOptions {
-  readonly tracer: Tracer;
+  /** Where ended spans go (the batch processor), with the resource, scope and limits they carry. */
+  readonly sink: SpanSink;
+  /** Decides each new trace (or follows the app's `traceparent`), once per call: its spans share the verdict. */
+  readonly sampler: Sampler;
+  readonly idGenerator: IdGenerator;
   /** Record prompt text on the chat span (`gen_ai.input.messages`). */
   readonly captureContent: boolean;
   /** Send each attempt's own `traceparent` upstream (the app's trace headers are removed either way). */
@@ -29,24 +34,19 @@ export interface SpanRecorderOptions {
 }
 
 interface OpenAttempt {
-  readonly span: Span;
+  readonly span: RecordedSpan;
   readonly started: number;
 }
 
 interface ExchangeSpans {
-  readonly server: Span;
-  readonly serverContext: Context;
-  chat?: Span;
-  chatContext?: Context;
+  readonly server: RecordedSpan;
+  chat?: RecordedSpan;
   open?: OpenAttempt;
   /** With content capture: the completion text of the latest attempt, read as its body passed. */
   output?: () => string | undefined;
 }
 
-/**
- * Epoch milliseconds for a performance.now() reading. Handing the SDK epoch times (not performance times,
- * which each span converts with its own clock offset) keeps one call's spans and events on one clock.
- */
+/** Epoch milliseconds for a performance.now() reading: one call's spans and events stay on one clock. */
 function epoch(monotonic: number): number {
   return performance.timeOrigin + monotonic;
 }
@@ -62,13 +62,31 @@ function thrownErrorType(error: unknown): string {
   return error instanceof Error ? error.name : "_OTHER";
 }
 
-function markError(span: Span, errorType: string): void {
+function markError(span: RecordedSpan, errorType: string): void {
   span.setAttribute("error.type", errorType);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
+  span.setError(errorType);
 }
 
 export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer {
-  const { tracer } = options;
+  const { sink, idGenerator } = options;
+
+  /** A child in its parent's trace, sharing the parent's sampling verdict and trace state. */
+  const startChild = (
+    parent: RecordedSpan,
+    name: string,
+    kind: SpanKind,
+    start: number,
+    attributes: Attributes,
+  ): RecordedSpan => {
+    const parentContext = parent.spanContext();
+    const context: SpanContext = {
+      traceId: parentContext.traceId,
+      spanId: idGenerator.generateSpanId(),
+      traceFlags: parentContext.traceFlags,
+      ...(parentContext.traceState === undefined ? {} : { traceState: parentContext.traceState }),
+    };
+    return new RecordedSpan(sink, name, kind, context, parentContext, epoch(start), attributes);
+  };
   // Keyed by the observation, which a fallback's copy of the exchange shares with the original: its
   // attempts then land under the same chat span.
   const spans = new WeakMap<Observation, ExchangeSpans>();
@@ -77,7 +95,7 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
 
   const endAttempt = (record: ExchangeSpans, attempt: OpenAttempt, end: number): void => {
     if (record.open === attempt) delete record.open;
-    attempt.span.end(epoch(Math.max(end, attempt.started)));
+    attempt.span.end(epoch(end));
   };
 
   /** The head is in (or the attempt failed): status, `ttfb` child and `first_byte` event, when this attempt timed them. */
@@ -90,14 +108,8 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
       firstByte !== undefined &&
       firstByte >= requestSent
     ) {
-      tracer
-        .startSpan(
-          "ttfb",
-          { kind: SpanKind.INTERNAL, startTime: epoch(requestSent) },
-          trace.setSpan(ROOT_CONTEXT, span),
-        )
-        .end(epoch(firstByte));
-      span.addEvent("first_byte", undefined, epoch(firstByte));
+      startChild(span, "ttfb", SpanKind.INTERNAL, requestSent, {}).end(epoch(firstByte));
+      span.addEvent("first_byte", epoch(firstByte));
     }
     if (status === undefined) return;
     span.setAttribute("http.response.status_code", status);
@@ -107,15 +119,15 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
   return {
     begin(exchange) {
       const { request } = exchange;
-      let parent = ROOT_CONTEXT;
       const incoming = parseTraceparent(request.headers.traceparent);
+      let parent: SpanContext | undefined;
       if (incoming !== undefined) {
         const traceState = headerText(request.headers.tracestate);
-        parent = trace.setSpanContext(ROOT_CONTEXT, {
+        parent = {
           ...incoming,
           isRemote: true,
           ...(traceState === undefined ? {} : { traceState: createTraceState(traceState) }),
-        });
+        };
       }
       const attributes: Attributes = {
         "http.request.method": request.method,
@@ -125,13 +137,36 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
       };
       const userAgent = headerText(request.headers["user-agent"]);
       if (userAgent !== undefined) attributes["user_agent.original"] = userAgent;
-      const server = tracer.startSpan(
-        `${request.method} ${request.path}`,
-        { kind: SpanKind.SERVER, startTime: epoch(exchange.timings.start), attributes },
-        parent,
+      const name = `${request.method} ${request.path}`;
+      const traceId = parent?.traceId ?? idGenerator.generateTraceId();
+      const verdict = options.sampler.shouldSample(
+        parent === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, parent),
+        traceId,
+        name,
+        SpanKind.SERVER,
+        attributes,
+        [],
       );
-      spans.set(exchange.observed, { server, serverContext: trace.setSpan(parent, server) });
-      traceIds.set(exchange.observed, server.spanContext().traceId);
+      if (verdict.attributes !== undefined) Object.assign(attributes, verdict.attributes);
+      const traceState = verdict.traceState ?? parent?.traceState;
+      const context: SpanContext = {
+        traceId,
+        spanId: idGenerator.generateSpanId(),
+        traceFlags:
+          verdict.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE,
+        ...(traceState === undefined ? {} : { traceState }),
+      };
+      const server = new RecordedSpan(
+        sink,
+        name,
+        SpanKind.SERVER,
+        context,
+        parent,
+        epoch(exchange.timings.start),
+        attributes,
+      );
+      spans.set(exchange.observed, { server });
+      traceIds.set(exchange.observed, traceId);
     },
 
     beginOperation(exchange) {
@@ -151,13 +186,13 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
       if (exchange.observed.stream !== undefined)
         attributes["gen_ai.request.stream"] = exchange.observed.stream;
       if (options.captureContent) Object.assign(attributes, inputMessagesAttributes(exchange.request.body));
-      const chat = tracer.startSpan(
+      record.chat = startChild(
+        record.server,
         model === undefined ? "chat" : `chat ${model}`,
-        { kind: SpanKind.CLIENT, startTime: epoch(performance.now()), attributes },
-        record.serverContext,
+        SpanKind.CLIENT,
+        performance.now(),
+        attributes,
       );
-      record.chat = chat;
-      record.chatContext = trace.setSpan(record.serverContext, chat);
     },
 
     async attempt(exchange, send): Promise<ProxyResponse> {
@@ -181,10 +216,12 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
       if (exchange.attempt > 1) attributes["http.request.resend_count"] = exchange.attempt - 1;
       const keyId = exchange.credential?.keyId;
       if (keyId !== undefined) attributes["outrigger.key_id"] = keyId;
-      const span = tracer.startSpan(
+      const span = startChild(
+        record.chat ?? record.server,
         exchange.request.method,
-        { kind: SpanKind.CLIENT, startTime: epoch(started), attributes },
-        record.chatContext ?? record.serverContext,
+        SpanKind.CLIENT,
+        started,
+        attributes,
       );
       const attempt: OpenAttempt = { span, started };
       record.open = attempt;
@@ -223,7 +260,7 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
       const open = record.open;
       if (open !== undefined) {
         if (firstToken !== undefined && firstToken >= open.started)
-          open.span.addEvent("first_token", undefined, epoch(firstToken));
+          open.span.addEvent("first_token", epoch(firstToken));
         if (observed.errorType !== undefined && status < 400) markError(open.span, observed.errorType);
         endAttempt(record, open, end);
       }
@@ -234,8 +271,8 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
         const attributes = chatOutcomeAttributes(exchange);
         const output = record.output?.();
         if (output !== undefined) attributes["gen_ai.output.messages"] = output;
-        if (firstToken !== undefined) chat.addEvent("first_token", undefined, epoch(firstToken));
-        if (timings.firstByte !== undefined) chat.addEvent("first_byte", undefined, epoch(timings.firstByte));
+        if (firstToken !== undefined) chat.addEvent("first_token", epoch(firstToken));
+        if (timings.firstByte !== undefined) chat.addEvent("first_byte", epoch(timings.firstByte));
         chat.setAttributes(attributes);
         const errorType = observed.errorType ?? (status >= 400 ? String(status) : undefined);
         if (errorType !== undefined) markError(chat, errorType);

@@ -40,7 +40,10 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   const { config, logger } = options;
   const settings = tracingSettings(config.telemetry, options.env);
   if (settings?.warning !== undefined) logger.warn({ tracing: settings.url }, settings.warning);
-  const tracing = settings === undefined ? undefined : await startTracing(settings, options.version);
+  const tracing =
+    settings === undefined
+      ? undefined
+      : await startTracing(settings, options.version, options.env, (message) => logger.warn(message));
   if (tracing !== undefined) {
     logger.info(
       {

@@ -1,4 +1,4 @@
-// Starts the OpenTelemetry SDK for Outrigger's own spans: loaded on demand, so a sidecar without tracing loads none of it.
+// Starts the export of Outrigger's own spans (OTLP through the OpenTelemetry SDK): loaded on demand, so a sidecar without tracing loads none of it.
 import { enableResilienceNotes } from "./exchange-notes.ts";
 import type { ExchangeTracer } from "./exchange-tracer.ts";
 import type { TracingSettings } from "./tracing-settings.ts";
@@ -13,14 +13,20 @@ export interface Tracing {
 }
 
 /**
- * A tracer provider of our own rather than NodeSDK's global registration: Outrigger creates its spans
- * explicitly (no auto-instrumentation, no context manager), and several sidecars may share a process in
- * tests. Sampler (OTEL_TRACES_SAMPLER[_ARG]), batching (OTEL_BSP_*), span limits, exporter headers and
- * timeout (OTEL_EXPORTER_OTLP_*) and resource (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES) come from the
- * standard variables through the SDK itself.
+ * No tracer provider, no NodeSDK registration: Outrigger creates its spans explicitly (no
+ * auto-instrumentation, no context manager), as plain records (recorded-span.ts) handed to the SDK's
+ * batch processor and OTLP exporter. Sampler (OTEL_TRACES_SAMPLER[_ARG]) and span limits
+ * (OTEL_SPAN_*_LIMIT) are read from the standard variables (trace-sampling.ts); batching (OTEL_BSP_*),
+ * exporter headers and timeout (OTEL_EXPORTER_OTLP_*) and resource (OTEL_SERVICE_NAME,
+ * OTEL_RESOURCE_ATTRIBUTES) by the SDK itself. Several sidecars may share a process in tests.
  */
-export async function startTracing(settings: TracingSettings, version: string): Promise<Tracing> {
-  const [{ BasicTracerProvider, BatchSpanProcessor }, resources, exporterModule, { createSpanRecorder }] =
+export async function startTracing(
+  settings: TracingSettings,
+  version: string,
+  env: NodeJS.ProcessEnv = process.env,
+  warn: (message: string) => void = () => {},
+): Promise<Tracing> {
+  const [{ BatchSpanProcessor, RandomIdGenerator }, resources, exporterModule, recorder, sampling] =
     await Promise.all([
       import("@opentelemetry/sdk-trace-base"),
       import("@opentelemetry/resources"),
@@ -28,6 +34,7 @@ export async function startTracing(settings: TracingSettings, version: string): 
         ? import("@opentelemetry/exporter-trace-otlp-http")
         : import("@opentelemetry/exporter-trace-otlp-proto"),
       import("./span-recorder.ts"),
+      import("./trace-sampling.ts"),
     ]);
   const detected = resources.detectResources({
     detectors: [resources.processDetector, resources.hostDetector, resources.envDetector],
@@ -38,17 +45,24 @@ export async function startTracing(settings: TracingSettings, version: string): 
     .merge(resources.resourceFromAttributes({ "service.name": "outrigger", "service.version": version }))
     .merge(detected);
   const exporter = new exporterModule.OTLPTraceExporter({ url: settings.url });
-  const provider = new BasicTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(exporter)] });
+  const processor = new BatchSpanProcessor(exporter);
   enableResilienceNotes();
-  const tracer = createSpanRecorder({
-    tracer: provider.getTracer("outrigger", version),
+  const tracer = recorder.createSpanRecorder({
+    sink: {
+      processor,
+      resource,
+      scope: { name: "outrigger", version },
+      limits: sampling.spanLimitsFromEnv(env),
+    },
+    sampler: sampling.samplerFromEnv(env, warn),
+    idGenerator: new RandomIdGenerator(),
     captureContent: settings.captureContent,
     propagateUpstream: settings.propagateUpstream,
   });
   return {
     tracer,
     settings,
-    forceFlush: () => provider.forceFlush(),
-    shutdown: () => provider.shutdown(),
+    forceFlush: () => processor.forceFlush(),
+    shutdown: () => processor.shutdown(),
   };
 }

@@ -145,6 +145,53 @@ test("tracing.enabled: false wins over an endpoint variable", async () => {
   assert.equal(simulator.requests.at(-1)?.headers.traceparent, undefined);
 });
 
+test("OTEL_TRACES_SAMPLER: parentbased_always_off follows the app's sampled traceparent and records no trace of its own", async () => {
+  receiver.spans.length = 0;
+  const sidecar = await startTraced(
+    {},
+    { ...jsonExport(receiver.url), OTEL_TRACES_SAMPLER: "parentbased_always_off" },
+  );
+  await call(sidecar);
+  // The same call without a traceparent: a new trace, which this sampler leaves out.
+  await new Anthropic({ baseURL: `${sidecar.proxyUrl}/anthropic`, apiKey: clientKey }).messages.create({
+    model: "claude-sonnet-4-5",
+    max_tokens: 64,
+    messages: [{ role: "user", content: "Hi" }],
+  });
+  await sidecar.stop(1000);
+  const names = receiver.spans.map((span) => span.name).sort();
+  assert.deepEqual(names, ["POST", "POST /anthropic/v1/messages", "chat claude-sonnet-4-5", "ttfb"]);
+  assert.ok(
+    receiver.spans.every((span) => span.traceId === appTraceId),
+    "only the app's sampled trace",
+  );
+});
+
+test("OTEL_TRACES_SAMPLER: always_off exports nothing and the call is served; span limits come from OTEL_SPAN_*", async () => {
+  receiver.spans.length = 0;
+  const off = await startTraced({}, { ...jsonExport(receiver.url), OTEL_TRACES_SAMPLER: "always_off" });
+  await call(off);
+  await off.stop(1000);
+  assert.equal(receiver.spans.length, 0);
+
+  const limited = await startTraced(
+    {},
+    {
+      ...jsonExport(receiver.url),
+      OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: "8",
+      OTEL_SPAN_EVENT_COUNT_LIMIT: "0",
+    },
+  );
+  await call(limited);
+  await limited.stop(1000);
+  const server = receiver.spans.find((span) => span.kind === 2);
+  assert.equal(server?.attributes["url.path"], "/anthrop", "string values cut to the limit");
+  assert.ok(
+    receiver.spans.every((span) => span.events.length === 0),
+    "no events past a limit of 0",
+  );
+});
+
 test("a call that waited for pacing carries outrigger.pacing.wait_ms on its chat span", async () => {
   receiver.spans.length = 0;
   // 60 000 tokens a minute refill 1 000 a second. Two concurrent calls costing just over half the bucket

@@ -1,0 +1,148 @@
+// One span as the OTLP exporter reads it (the SDK's ReadableSpan), recorded without the SDK's Span and Tracer.
+import {
+  type Attributes,
+  type AttributeValue,
+  type HrTime,
+  type Link,
+  type SpanContext,
+  type SpanKind,
+  type SpanStatus,
+  SpanStatusCode,
+  TraceFlags,
+} from "@opentelemetry/api";
+import type { Resource } from "@opentelemetry/resources";
+import type { ReadableSpan, SpanProcessor, TimedEvent } from "@opentelemetry/sdk-trace-base";
+
+/** The standard span limits (OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT and friends), resolved once. */
+export interface SpanLimits {
+  readonly attributeCount: number;
+  readonly attributeValueLength: number;
+  readonly eventCount: number;
+}
+
+/** What every span of one sidecar shares: where it goes and what it is part of. */
+export interface SpanSink {
+  readonly processor: SpanProcessor;
+  readonly resource: Resource;
+  readonly scope: { readonly name: string; readonly version: string };
+  readonly limits: SpanLimits;
+}
+
+/** Epoch milliseconds (fractional) as OTLP's [seconds, nanoseconds]. */
+export function epochToHrTime(epochMilliseconds: number): HrTime {
+  const seconds = Math.floor(epochMilliseconds / 1000);
+  const nanoseconds = Math.min(999_999_999, Math.round((epochMilliseconds - seconds * 1000) * 1e6));
+  return [seconds, nanoseconds];
+}
+
+const noLinks: Link[] = [];
+
+/**
+ * The SDK's Span re-derives, re-validates and re-sanitizes on every call (ids, attributes, clocks, a
+ * context per child), which cost about 20 µs per span under load in bench/. Outrigger's spans are
+ * built from values it has already checked, with epoch times it has already taken, so a span here is
+ * a plain record handed to the batch processor once, when it ends. Spans that were not sampled are
+ * recorded all the same (their ids still propagate) and the processor drops them, as it does the SDK's.
+ */
+export class RecordedSpan implements ReadableSpan {
+  name: string;
+  readonly kind: SpanKind;
+  readonly parentSpanContext: SpanContext | undefined;
+  readonly startTime: HrTime;
+  endTime: HrTime = [0, 0];
+  duration: HrTime = [0, 0];
+  status: SpanStatus = { code: SpanStatusCode.UNSET };
+  readonly attributes: Attributes = {};
+  readonly links: Link[] = noLinks;
+  readonly events: TimedEvent[] = [];
+  ended = false;
+  droppedAttributesCount = 0;
+  droppedEventsCount = 0;
+  readonly droppedLinksCount = 0;
+  readonly #context: SpanContext;
+  readonly #sink: SpanSink;
+  readonly #startMilliseconds: number;
+  #attributeCount = 0;
+
+  constructor(
+    sink: SpanSink,
+    name: string,
+    kind: SpanKind,
+    context: SpanContext,
+    parent: SpanContext | undefined,
+    startMilliseconds: number,
+    attributes: Attributes,
+  ) {
+    this.#sink = sink;
+    this.name = name;
+    this.kind = kind;
+    this.#context = context;
+    this.parentSpanContext = parent;
+    this.#startMilliseconds = startMilliseconds;
+    this.startTime = epochToHrTime(startMilliseconds);
+    this.setAttributes(attributes);
+  }
+
+  get resource(): Resource {
+    return this.#sink.resource;
+  }
+
+  get instrumentationScope(): { readonly name: string; readonly version: string } {
+    return this.#sink.scope;
+  }
+
+  spanContext(): SpanContext {
+    return this.#context;
+  }
+
+  get sampled(): boolean {
+    return (this.#context.traceFlags & TraceFlags.SAMPLED) !== 0;
+  }
+
+  setAttribute(key: string, value: AttributeValue | undefined): void {
+    if (this.ended || value === undefined) return;
+    const { limits } = this.#sink;
+    if (!(key in this.attributes)) {
+      if (this.#attributeCount >= limits.attributeCount) {
+        this.droppedAttributesCount += 1;
+        return;
+      }
+      this.#attributeCount += 1;
+    }
+    this.attributes[key] =
+      typeof value === "string" && value.length > limits.attributeValueLength
+        ? value.slice(0, limits.attributeValueLength)
+        : value;
+  }
+
+  setAttributes(attributes: Attributes): void {
+    for (const key in attributes) this.setAttribute(key, attributes[key]);
+  }
+
+  addEvent(name: string, epochMilliseconds: number): void {
+    if (this.ended) return;
+    if (this.events.length >= this.#sink.limits.eventCount) {
+      this.droppedEventsCount += 1;
+      return;
+    }
+    this.events.push({ name, time: epochToHrTime(epochMilliseconds), droppedAttributesCount: 0 });
+  }
+
+  setError(message: string): void {
+    this.status = { code: SpanStatusCode.ERROR, message };
+  }
+
+  updateName(name: string): void {
+    if (!this.ended) this.name = name;
+  }
+
+  /** Ends the span once (later calls are ignored) and hands it to the batch processor. */
+  end(epochMilliseconds: number): void {
+    if (this.ended) return;
+    const endMilliseconds = Math.max(epochMilliseconds, this.#startMilliseconds);
+    this.endTime = epochToHrTime(endMilliseconds);
+    this.duration = epochToHrTime(endMilliseconds - this.#startMilliseconds);
+    this.ended = true;
+    this.#sink.processor.onEnd(this);
+  }
+}
