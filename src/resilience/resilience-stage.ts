@@ -66,11 +66,11 @@ export function resilienceStage(options: ResilienceOptions): Stage {
       const { retry: retryConfig, timeouts } = policy.config;
       const provider = policy.providerId;
       let attempt = 0;
-      // The wait the previous attempt's verdict chose. It is slept here, not by cockatiel, whose backoff
-      // timer cannot be cut short: a client that leaves mid-wait ends the request at once.
+      // The wait the previous attempt's verdict chose, slept between retry and breaker: a client that
+      // leaves mid-wait ends the request at once.
       let waitBeforeNext = 0;
-      return policy.policy.execute(async () => {
-        if (waitBeforeNext > 0) await sleep(waitBeforeNext, lifetime);
+      const beforeRetry = (): Promise<void> => sleep(waitBeforeNext, lifetime);
+      const runAttempt = async (): Promise<AttemptResult> => {
         // The client left (or the deadline passed) during a backoff: no new attempt, no pacing token spent.
         if (lifetime.aborted) throw lifetime.reason;
         attempt += 1;
@@ -148,7 +148,8 @@ export function resilienceStage(options: ResilienceOptions): Stage {
             response?.onFinished?.({ completed: false });
           },
         };
-      }, lifetime);
+      };
+      return policy.execute(runAttempt, beforeRetry, lifetime);
     }
 
     async function run(exchange: Exchange, provider: ProviderRuntime, depth: number): Promise<ProxyResponse> {
