@@ -37,6 +37,15 @@ export function epochToHrTime(epochMilliseconds: number): HrTime {
 
 const noLinks: Link[] = [];
 
+/** The value-length limit applies to strings, alone or in an array (the spec's rule, the SDK's behaviour). */
+function cut(value: AttributeValue, length: number): AttributeValue {
+  if (typeof value === "string") return value.length > length ? value.slice(0, length) : value;
+  if (Array.isArray(value) && value.some((item) => typeof item === "string" && item.length > length)) {
+    return value.map((item) => (typeof item === "string" ? item.slice(0, length) : item)) as AttributeValue;
+  }
+  return value;
+}
+
 /**
  * The SDK's Span re-derives, re-validates and re-sanitizes on every call (ids, attributes, clocks, a
  * context per child), which cost about 20 µs per span under load in bench/. Outrigger's spans are
@@ -109,27 +118,27 @@ export class RecordedSpan implements ReadableSpan {
       }
       this.#attributeCount += 1;
     }
-    this.attributes[key] =
-      typeof value === "string" && value.length > limits.attributeValueLength
-        ? value.slice(0, limits.attributeValueLength)
-        : value;
+    this.attributes[key] = cut(value, limits.attributeValueLength);
   }
 
   setAttributes(attributes: Attributes): void {
     for (const key in attributes) this.setAttribute(key, attributes[key]);
   }
 
+  /** Past the event limit the oldest event makes room, as the SDK does; a limit of 0 keeps none. */
   addEvent(name: string, epochMilliseconds: number): void {
     if (this.ended) return;
-    if (this.events.length >= this.#sink.limits.eventCount) {
+    const { eventCount } = this.#sink.limits;
+    if (this.events.length >= eventCount) {
       this.droppedEventsCount += 1;
-      return;
+      if (eventCount === 0) return;
+      this.events.shift();
     }
     this.events.push({ name, time: epochToHrTime(epochMilliseconds), droppedAttributesCount: 0 });
   }
 
   setError(message: string): void {
-    this.status = { code: SpanStatusCode.ERROR, message };
+    if (!this.ended) this.status = { code: SpanStatusCode.ERROR, message };
   }
 
   updateName(name: string): void {

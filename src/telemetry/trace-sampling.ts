@@ -44,25 +44,29 @@ export function samplerFromEnv(env: NodeJS.ProcessEnv, warn: SamplingWarn): Samp
   }
 }
 
-function limit(env: NodeJS.ProcessEnv, names: readonly string[], fallback: number): number {
+function limit(env: NodeJS.ProcessEnv, names: readonly string[], fallback: number, least: number): number {
   for (const name of names) {
     const text = env[name]?.trim();
     if (text === undefined || text === "") continue;
     const value = Number(text);
-    if (Number.isInteger(value) && value >= 0) return value;
+    if (Number.isInteger(value) && value >= least) return value;
   }
   return fallback;
 }
 
-/** The span-specific variable wins over the general one; the spec's defaults otherwise. */
+/**
+ * The span-specific variable wins over the general one; the spec's defaults otherwise. A value length of
+ * 0 means no limit, as the SDK reads it (an empty string for every value helps nobody).
+ */
 export function spanLimitsFromEnv(env: NodeJS.ProcessEnv): SpanLimits {
   return {
-    attributeCount: limit(env, ["OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "OTEL_ATTRIBUTE_COUNT_LIMIT"], 128),
+    attributeCount: limit(env, ["OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "OTEL_ATTRIBUTE_COUNT_LIMIT"], 128, 0),
     attributeValueLength: limit(
       env,
       ["OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT"],
       Number.POSITIVE_INFINITY,
+      1,
     ),
-    eventCount: limit(env, ["OTEL_SPAN_EVENT_COUNT_LIMIT"], 128),
+    eventCount: limit(env, ["OTEL_SPAN_EVENT_COUNT_LIMIT"], 128, 0),
   };
 }

@@ -55,16 +55,23 @@ test("attribute and event limits drop and count what is past them; long strings 
   const { sink } = sinkWith({ attributeCount: 2, attributeValueLength: 4, eventCount: 1 });
   const span = new RecordedSpan(sink, "s", SpanKind.SERVER, context, undefined, 0, {
     first: "abcdefgh",
-    second: 2,
+    second: ["stop", "length"],
     third: 3,
   });
   span.setAttribute("first", "xy");
   span.addEvent("one", 1);
   span.addEvent("two", 2);
-  assert.deepEqual(span.attributes, { first: "xy", second: 2 });
+  span.end(3);
+  span.setError("after the end");
+  assert.deepEqual(span.attributes, { first: "xy", second: ["stop", "leng"] });
   assert.equal(span.droppedAttributesCount, 1);
-  assert.equal(span.events.length, 1);
+  assert.deepEqual(
+    span.events.map((event) => event.name),
+    ["two"],
+    "the oldest event made room",
+  );
   assert.equal(span.droppedEventsCount, 1);
+  assert.equal(span.status.code, SpanStatusCode.UNSET, "an ended span is not changed");
 });
 
 test("the standard variables pick the sampler and the limits; an unusable value is reported", () => {
@@ -95,5 +102,9 @@ test("the standard variables pick the sampler and the limits; an unusable value 
       OTEL_SPAN_EVENT_COUNT_LIMIT: "nope",
     }),
     { attributeCount: 20, attributeValueLength: 64, eventCount: 128 },
+  );
+  assert.equal(
+    spanLimitsFromEnv({ OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: "0" }).attributeValueLength,
+    Infinity,
   );
 });
