@@ -19,7 +19,7 @@ export interface AttemptResult {
   readonly error?: ProxyError;
   /**
    * Decided by the verdict, the delay, the attempt count and the budget — before cockatiel sees the result.
-   * The delay itself is slept by the attempt function, so cockatiel retries at once.
+   * The delay itself is slept by `execute`'s `beforeRetry`, so cockatiel's own backoff is zero.
    */
   readonly retry: boolean;
   readonly breakerFailure: boolean;

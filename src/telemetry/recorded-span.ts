@@ -8,7 +8,6 @@ import {
   type SpanKind,
   type SpanStatus,
   SpanStatusCode,
-  TraceFlags,
 } from "@opentelemetry/api";
 import type { Resource } from "@opentelemetry/resources";
 import type { ReadableSpan, SpanProcessor, TimedEvent } from "@opentelemetry/sdk-trace-base";
@@ -102,10 +101,6 @@ export class RecordedSpan implements ReadableSpan {
 
   spanContext(): SpanContext {
     return this.#context;
-  }
-
-  get sampled(): boolean {
-    return (this.#context.traceFlags & TraceFlags.SAMPLED) !== 0;
   }
 
   setAttribute(key: string, value: AttributeValue | undefined): void {

@@ -1,15 +1,6 @@
 // Builds each call's span tree — server → `chat {model}` → one HTTP span per attempt → `ttfb` — from the exchange.
 import { performance } from "node:perf_hooks";
-import {
-  type Attributes,
-  createTraceState,
-  ROOT_CONTEXT,
-  SamplingDecision,
-  type SpanContext,
-  SpanKind,
-  TraceFlags,
-  trace,
-} from "@opentelemetry/api";
+import { type Attributes, createTraceState, type SpanContext, SpanKind } from "@opentelemetry/api";
 import type { IdGenerator, Sampler } from "@opentelemetry/sdk-trace-base";
 import type { Exchange, Observation } from "../pipeline/exchange.ts";
 import type { ProxyResponse } from "../pipeline/proxy-response.ts";
@@ -18,7 +9,8 @@ import { captureCompletion } from "./completion-capture.ts";
 import type { ExchangeTracer } from "./exchange-tracer.ts";
 import { cachedServerOf, genAiProviderName } from "./genai-attributes.ts";
 import { inputMessagesAttributes } from "./message-content.ts";
-import { RecordedSpan, type SpanSink } from "./recorded-span.ts";
+import type { RecordedSpan, SpanSink } from "./recorded-span.ts";
+import { createSpanStarter } from "./span-starter.ts";
 import { formatTraceparent, parseTraceparent } from "./trace-context.ts";
 
 export interface SpanRecorderOptions {
@@ -68,25 +60,16 @@ function markError(span: RecordedSpan, errorType: string): void {
 }
 
 export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer {
-  const { sink, idGenerator } = options;
-
-  /** A child in its parent's trace, sharing the parent's sampling verdict and trace state. */
+  const starter = createSpanStarter(options.sink, options.sampler, options.idGenerator);
+  /** `start` is a performance.now() reading, like every timing on the exchange. */
   const startChild = (
     parent: RecordedSpan,
     name: string,
     kind: SpanKind,
     start: number,
     attributes: Attributes,
-  ): RecordedSpan => {
-    const parentContext = parent.spanContext();
-    const context: SpanContext = {
-      traceId: parentContext.traceId,
-      spanId: idGenerator.generateSpanId(),
-      traceFlags: parentContext.traceFlags,
-      ...(parentContext.traceState === undefined ? {} : { traceState: parentContext.traceState }),
-    };
-    return new RecordedSpan(sink, name, kind, context, parentContext, epoch(start), attributes);
-  };
+  ): RecordedSpan => starter.child(parent, name, kind, epoch(start), attributes);
+
   // Keyed by the observation, which a fallback's copy of the exchange shares with the original: its
   // attempts then land under the same chat span.
   const spans = new WeakMap<Observation, ExchangeSpans>();
@@ -137,36 +120,15 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
       };
       const userAgent = headerText(request.headers["user-agent"]);
       if (userAgent !== undefined) attributes["user_agent.original"] = userAgent;
-      const name = `${request.method} ${request.path}`;
-      const traceId = parent?.traceId ?? idGenerator.generateTraceId();
-      const verdict = options.sampler.shouldSample(
-        parent === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, parent),
-        traceId,
-        name,
+      const server = starter.root(
+        `${request.method} ${request.path}`,
         SpanKind.SERVER,
-        attributes,
-        [],
-      );
-      if (verdict.attributes !== undefined) Object.assign(attributes, verdict.attributes);
-      const traceState = verdict.traceState ?? parent?.traceState;
-      const context: SpanContext = {
-        traceId,
-        spanId: idGenerator.generateSpanId(),
-        traceFlags:
-          verdict.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE,
-        ...(traceState === undefined ? {} : { traceState }),
-      };
-      const server = new RecordedSpan(
-        sink,
-        name,
-        SpanKind.SERVER,
-        context,
-        parent,
         epoch(exchange.timings.start),
         attributes,
+        parent,
       );
       spans.set(exchange.observed, { server });
-      traceIds.set(exchange.observed, traceId);
+      traceIds.set(exchange.observed, server.spanContext().traceId);
     },
 
     beginOperation(exchange) {
