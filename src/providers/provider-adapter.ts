@@ -52,6 +52,11 @@ export interface RequestSummary {
   readonly stream: boolean;
 }
 
+/** What a decoder is for: every event (conversion, captured content), or the observation alone. */
+export interface DecoderUse {
+  readonly observeOnly?: boolean;
+}
+
 export interface ProviderAdapter {
   readonly protocol: string;
   readonly dialect: Dialect;
@@ -75,8 +80,12 @@ export interface ProviderAdapter {
    * `{message}`): dispatch answers with `renderError(parseError(…))` instead of relaying the bytes.
    */
   readonly renderUpstreamErrors?: boolean;
-  /** A decoder from this protocol's response bytes into standard events, or undefined when not decodable. */
-  decoderFor(contentType: string | undefined): StandardEventDecoder | undefined;
+  /**
+   * A decoder from this protocol's response bytes into standard events, or undefined when not decodable.
+   * `observeOnly`: for the observation alone, which needs a stream's first content and its outcome but not
+   * every delta; such a decoder may leave content deltas after the first undecoded.
+   */
+  decoderFor(contentType: string | undefined, use?: DecoderUse): StandardEventDecoder | undefined;
   /** Reads a complete non-streaming JSON body. */
   summarizeResponse(body: unknown): ResponseSummary;
   parseError(status: number, headers: IncomingHttpHeaders, body: string): ProxyError;

@@ -30,6 +30,16 @@ export type StandardStreamEvent =
 
 export type StandardStreamEventType = StandardStreamEvent["type"];
 
+/** Content: text, reasoning or a tool call. The first such event is the first token. */
+export function isContentEvent(event: StandardStreamEvent): boolean {
+  return (
+    event.type === "text-delta" ||
+    event.type === "reasoning-delta" ||
+    event.type === "tool-call-start" ||
+    event.type === "tool-call-delta"
+  );
+}
+
 /**
  * Incremental decoder: bytes in, standard events out; a chunk boundary anywhere never changes the result.
  * Never throws. An `error` event is either the upstream's own (an in-band error the client also sees)

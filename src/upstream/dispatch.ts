@@ -79,7 +79,8 @@ export function createDispatch(): Handler {
       headers["content-type"] = translation.contentType;
       delete headers["content-length"];
     }
-    const decoder = adapter.decoderFor(clientContentType);
+    // The observation's own decoder: it may skip content deltas after the first (converters decode in full).
+    const decoder = adapter.decoderFor(clientContentType, { observeOnly: true });
     if (decoder === undefined) {
       exchange.upstream = { status: response.status, headers: response.headers };
       return { status: response.status, headers, body: upstreamBody };

@@ -53,7 +53,7 @@ export const bedrockAnthropicAdapter: ProviderAdapter = {
     if (mediaTypeOf(contentType) !== "application/vnd.amazon.eventstream") return undefined;
     return { contentType: "text/event-stream; charset=utf-8", translate: bedrockEventStreamToSse };
   },
-  decoderFor: (contentType) => anthropicAdapter.decoderFor(contentType),
+  decoderFor: (contentType, use) => anthropicAdapter.decoderFor(contentType, use),
   summarizeResponse: (body) => anthropicAdapter.summarizeResponse(body),
   parseError: parseBedrockError,
   renderUpstreamErrors: true,

@@ -12,7 +12,8 @@ export const openaiAdapter: ProviderAdapter = {
   chatPath: "/v1/chat/completions",
   summarizeRequest: (body) => summarizeJsonRequest(body),
   prepare: (exchange, credential) => prepareRoutedRequest(exchange, credential, "authorization"),
-  decoderFor: (contentType) => createOpenAIDecoder(contentType),
+  decoderFor: (contentType, use) =>
+    createOpenAIDecoder(contentType, { observeOnly: use?.observeOnly === true }),
   summarizeResponse: (body) => summarizeStandardResponse(openaiResponseToStandard(body)),
   parseError: parseOpenAIError,
   readRateLimits: readOpenAIRateLimits,

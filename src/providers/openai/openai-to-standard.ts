@@ -1,5 +1,9 @@
 // OpenAI Chat Completions (and DeepSeek, OpenAI-compatible) responses and chunks → the standard schema.
-import type { StandardEventDecoder, StandardStreamEvent } from "../../schema/standard-event.ts";
+import {
+  isContentEvent,
+  type StandardEventDecoder,
+  type StandardStreamEvent,
+} from "../../schema/standard-event.ts";
 import type { StandardResponse } from "../../schema/standard-response.ts";
 import type { StandardFinishReason, StandardUsage } from "../../schema/standard-usage.ts";
 import { ContentParts } from "../../streaming/content-parts.ts";
@@ -23,7 +27,17 @@ import {
 export interface OpenAIToStandardOptions {
   /** Provider id put on responses and `response-start` (default `openai`; `deepseek`, …). */
   readonly provider?: string;
+  /** Streams: decode only what the observation needs (see `mayCarryOutcome`). */
+  readonly observeOnly?: boolean;
 }
+
+/**
+ * Once a stream's first content is out, the observation needs only its outcome: the finish reason, the
+ * usage, an error, the end. A chunk whose text names none of them (`"finish_reason":null` and
+ * `"usage":null` do not count) is a content delta, left unparsed: JSON.parse of every chunk was about a
+ * fifth of a streamed request's CPU in bench/. The test can only err towards parsing, which is safe.
+ */
+const outcomePattern = /"finish_reason"\s*:\s*"|"usage"\s*:\s*\{|"error"/;
 
 const finishReasons: Readonly<Record<string, StandardFinishReason>> = {
   stop: "stop",
@@ -98,7 +112,10 @@ interface OpenToolCall {
 /** Reads one Chat Completions stream: chunks, an optional usage trailer, `[DONE]`, or an error event. */
 class OpenAIStreamReader implements DialectStreamReader {
   readonly #provider: string;
+  readonly #observeOnly: boolean;
   #started = false;
+  /** A content, reasoning or tool-call delta has been read (the first token). */
+  #contentSeen = false;
   #done = false;
   #failed = false;
   #usage: StandardUsage | undefined;
@@ -107,13 +124,15 @@ class OpenAIStreamReader implements DialectStreamReader {
   /** Tool calls by their wire `index`. */
   readonly #toolCalls = new Map<number, OpenToolCall>();
 
-  constructor(provider: string) {
+  constructor(provider: string, observeOnly: boolean) {
     this.#provider = provider;
+    this.#observeOnly = observeOnly;
   }
 
   readSse(event: string, data: string): StandardStreamEvent[] {
     if (this.#done || this.#failed) return [];
     if (data.trim() === "[DONE]") return this.#finish();
+    if (this.#observeOnly && this.#contentSeen && event !== "error" && !outcomePattern.test(data)) return [];
     const parsed = parseJson(data);
     if (parsed === undefined) {
       return [
@@ -182,6 +201,7 @@ class OpenAIStreamReader implements DialectStreamReader {
       this.#usage = openaiUsageToStandard(chunk.usage);
       events.push({ type: "usage", usage: this.#usage });
     }
+    if (!this.#contentSeen) this.#contentSeen = events.some(isContentEvent);
     return events;
   }
 
@@ -224,7 +244,7 @@ class OpenAIStreamReader implements DialectStreamReader {
 }
 
 export function createOpenAIStreamReader(options: OpenAIToStandardOptions = {}): DialectStreamReader {
-  return new OpenAIStreamReader(options.provider ?? "openai");
+  return new OpenAIStreamReader(options.provider ?? "openai", options.observeOnly === true);
 }
 
 export function openaiStreamDialect(options: OpenAIToStandardOptions = {}): StreamDialect {

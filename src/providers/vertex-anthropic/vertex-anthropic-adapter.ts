@@ -51,7 +51,7 @@ export const vertexAnthropicAdapter: ProviderAdapter = {
     headers["content-type"] = "application/json";
     return { method: "POST", path: request.path, headers, body: request.body };
   },
-  decoderFor: (contentType) => anthropicAdapter.decoderFor(contentType),
+  decoderFor: (contentType, use) => anthropicAdapter.decoderFor(contentType, use),
   summarizeResponse: (body) => anthropicAdapter.summarizeResponse(body),
   parseError: parseVertexAnthropicError,
   renderUpstreamErrors: true,
