@@ -3,8 +3,12 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { test } from "node:test";
 import type { Observation, Timings } from "../../src/pipeline/exchange.ts";
+import { anthropicAdapter } from "../../src/providers/anthropic/anthropic-adapter.ts";
 import { createAnthropicDecoder } from "../../src/providers/anthropic/anthropic-to-standard.ts";
+import { bedrockAnthropicAdapter } from "../../src/providers/bedrock-anthropic/bedrock-anthropic-adapter.ts";
+import { openaiAdapter } from "../../src/providers/openai/openai-adapter.ts";
 import { createOpenAIDecoder } from "../../src/providers/openai/openai-to-standard.ts";
+import { vertexAnthropicAdapter } from "../../src/providers/vertex-anthropic/vertex-anthropic-adapter.ts";
 import type { StandardEventDecoder, StandardStreamEvent } from "../../src/schema/standard-event.ts";
 import { recordEvent } from "../../src/streaming/record-event.ts";
 import {
@@ -13,12 +17,16 @@ import {
   fixturesDirectory,
   openaiChunksToSse,
   readCassetteResponse,
+  readFixtureBytes,
 } from "./fixtures.ts";
 
 interface Observed {
   readonly observation: Observation;
   readonly firstTokenAt: number | undefined;
+  /** What the observed body and the retry boundary read from the events (observe-stream.ts). */
   readonly ended: boolean;
+  readonly failed: boolean;
+  readonly startedAt: number;
 }
 
 /** Folds events as the pipeline does; the first token is the index of the event that set it. */
@@ -32,6 +40,8 @@ function observe(events: readonly StandardStreamEvent[]): Observed {
     observation,
     firstTokenAt: timings.firstToken,
     ended: events.some((event) => event.type === "response-end"),
+    failed: events.some((event) => event.type === "error"),
+    startedAt: events.findIndex((event) => event.type !== "response-start" && event.type !== "usage"),
   };
 }
 
@@ -48,6 +58,12 @@ function streams(): {
   const openai = (observeOnly: boolean) => createOpenAIDecoder(sse, { observeOnly })!;
   for (const name of readdirSync(`${directory}/anthropic`).filter((file) => file.endsWith(".chunks.txt"))) {
     result.push({ name, bytes: anthropicChunksToSse(`anthropic/${name}`), create: anthropic });
+  }
+  for (const name of readdirSync(`${directory}/anthropic`).filter((file) => file.startsWith("sdk-"))) {
+    result.push({ name, bytes: readFixtureBytes(`anthropic/${name}`), create: anthropic });
+  }
+  for (const name of readdirSync(`${directory}/openai-compatible`).filter((file) => file.endsWith(".sse"))) {
+    result.push({ name, bytes: readFixtureBytes(`openai-compatible/${name}`), create: openai });
   }
   for (const folder of ["deepseek", "openai", "openai-compatible"]) {
     for (const name of readdirSync(`${directory}/${folder}`).filter((file) => file.endsWith(".chunks.txt"))) {
@@ -71,8 +87,11 @@ test("every recorded stream: the observe-only decode observes what the full deco
     const fullObserved = observe(full);
     const leanObserved = observe(lean);
     assert.deepEqual(leanObserved.observation, fullObserved.observation, name);
-    assert.equal(leanObserved.firstTokenAt === undefined, fullObserved.firstTokenAt === undefined, name);
+    // Everything up to the first content is decoded alike, so the first token is the same event.
+    assert.equal(leanObserved.firstTokenAt, fullObserved.firstTokenAt, name);
+    assert.equal(leanObserved.startedAt, fullObserved.startedAt, name);
     assert.equal(leanObserved.ended, fullObserved.ended, name);
+    assert.equal(leanObserved.failed, fullObserved.failed, name);
     skipped += full.length - lean.length;
   }
   assert.ok(skipped > 100, `content deltas left undecoded across the fixtures: ${skipped}`);
@@ -128,4 +147,64 @@ test("after the first content the observe-only decode reads outcomes only, howev
   const anthropicObserved = observe(anthropicEvents).observation;
   assert.equal(anthropicObserved.finishReason, "stop");
   assert.equal(anthropicObserved.usage.outputTokens, 7);
+});
+
+test("an error after the first content is still read: a JSON error chunk, or an error event whatever its data", () => {
+  const chunk = (body: string, event = "") => `${event === "" ? "" : `event: ${event}\n`}data: ${body}\n\n`;
+  const start = chunk('{"id":"c1","model":"m","choices":[{"index":0,"delta":{"content":"Hel"}}]}');
+  const middle = chunk('{"id":"c1","model":"m","choices":[{"index":0,"delta":{"content":"lo"}}]}');
+  for (const failure of [
+    chunk('{"error":{"message":"Overloaded","type":"server_error","code":"overloaded"}}'),
+    chunk('{"object":"error","message":"engine died","type":"InternalServerError","code":500}'),
+    chunk("upstream reset", "error"),
+  ]) {
+    const bytes = new TextEncoder().encode(start + middle + failure);
+    const full = observe(decodeWhole(() => createOpenAIDecoder(sse)!, bytes));
+    const lean = observe(decodeWhole(() => createOpenAIDecoder(sse, { observeOnly: true })!, bytes));
+    assert.ok(lean.failed, failure);
+    assert.equal(lean.observation.errorType, full.observation.errorType, failure);
+  }
+});
+
+test("every adapter hands the observe-only use on to its decoder; without it the decode is full", () => {
+  const anthropicStream = new TextEncoder().encode(
+    [
+      ["message_start", '{"type":"message_start","message":{"id":"m1","model":"claude","usage":{}}}'],
+      [
+        "content_block_start",
+        '{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}',
+      ],
+      [
+        "content_block_delta",
+        '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}',
+      ],
+      [
+        "content_block_delta",
+        '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"!"}}',
+      ],
+    ]
+      .map(([name, data]) => `event: ${name}\ndata: ${data}\n\n`)
+      .join(""),
+  );
+  const openaiStream = new TextEncoder().encode(
+    [
+      '{"id":"c","choices":[{"index":0,"delta":{"content":"Hi"}}]}',
+      '{"id":"c","choices":[{"index":0,"delta":{"content":"!"}}]}',
+    ]
+      .map((body) => `data: ${body}\n\n`)
+      .join(""),
+  );
+  const textDeltas = (events: StandardStreamEvent[]) =>
+    events.filter((event) => event.type === "text-delta").length;
+  for (const [adapter, bytes] of [
+    [anthropicAdapter, anthropicStream],
+    [vertexAnthropicAdapter, anthropicStream],
+    [bedrockAnthropicAdapter, anthropicStream],
+    [openaiAdapter, openaiStream],
+  ] as const) {
+    const lean = decodeWhole(() => adapter.decoderFor(sse, { observeOnly: true })!, bytes);
+    const full = decodeWhole(() => adapter.decoderFor(sse)!, bytes);
+    assert.equal(textDeltas(lean), 1, `${adapter.protocol}: only the first delta`);
+    assert.equal(textDeltas(full), 2, `${adapter.protocol}: every delta`);
+  }
 });

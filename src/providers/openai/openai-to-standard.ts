@@ -27,7 +27,7 @@ import {
 export interface OpenAIToStandardOptions {
   /** Provider id put on responses and `response-start` (default `openai`; `deepseek`, …). */
   readonly provider?: string;
-  /** Streams: decode only what the observation needs (see `mayCarryOutcome`). */
+  /** Streams: decode only what the observation needs (see `outcomePattern`). */
   readonly observeOnly?: boolean;
 }
 
