@@ -1,6 +1,6 @@
 // Folds standard events into the exchange's observation: model, id, usage, finish reason, first token.
 import type { Observation, Timings } from "../pipeline/exchange.ts";
-import type { StandardStreamEvent } from "../schema/standard-event.ts";
+import { isContentEvent, type StandardStreamEvent } from "../schema/standard-event.ts";
 import { mergeStandardUsage, type StandardUsage } from "../schema/standard-usage.ts";
 
 /** Later reports win per field (mergeStandardUsage): Anthropic's message_delta restates input tokens, OpenAI's trailer is final. */
@@ -14,17 +14,15 @@ export function recordEvent(
   event: StandardStreamEvent,
   now: number,
 ): void {
+  if (isContentEvent(event)) {
+    timings.firstToken ??= now;
+    return;
+  }
   switch (event.type) {
     case "response-start":
       if (event.id !== undefined) observed.responseId = event.id;
       if (event.model !== undefined) observed.responseModel = event.model;
       mergeUsage(observed, event.usage);
-      return;
-    case "text-delta":
-    case "reasoning-delta":
-    case "tool-call-start":
-    case "tool-call-delta":
-      timings.firstToken ??= now;
       return;
     case "usage":
       mergeUsage(observed, event.usage);
