@@ -8,6 +8,7 @@ import {
   type SpanKind,
   type SpanStatus,
   SpanStatusCode,
+  TraceFlags,
 } from "@opentelemetry/api";
 import type { Resource } from "@opentelemetry/resources";
 import type { ReadableSpan, SpanProcessor, TimedEvent } from "@opentelemetry/sdk-trace-base";
@@ -49,8 +50,9 @@ function cut(value: AttributeValue, length: number): AttributeValue {
  * The SDK's Span re-derives, re-validates and re-sanitizes on every call (ids, attributes, clocks, a
  * context per child), which cost about 20 µs per span under load in bench/. Outrigger's spans are
  * built from values it has already checked, with epoch times it has already taken, so a span here is
- * a plain record handed to the batch processor once, when it ends. Spans that were not sampled are
- * recorded all the same (their ids still propagate) and the processor drops them, as it does the SDK's.
+ * a plain record handed to the batch processor once, when it ends. A span that was not sampled keeps
+ * its ids (they still propagate and name the trace in the access log) but records nothing, as the
+ * SDK's non-recording span does.
  */
 export class RecordedSpan implements ReadableSpan {
   name: string;
@@ -70,6 +72,7 @@ export class RecordedSpan implements ReadableSpan {
   readonly #context: SpanContext;
   readonly #sink: SpanSink;
   readonly #startMilliseconds: number;
+  readonly #recording: boolean;
   #attributeCount = 0;
 
   constructor(
@@ -87,8 +90,14 @@ export class RecordedSpan implements ReadableSpan {
     this.#context = context;
     this.parentSpanContext = parent;
     this.#startMilliseconds = startMilliseconds;
+    this.#recording = (context.traceFlags & TraceFlags.SAMPLED) !== 0;
     this.startTime = epochToHrTime(startMilliseconds);
     this.setAttributes(attributes);
+  }
+
+  /** False for a span that was not sampled: nothing is kept or exported, only its ids are used. */
+  get recording(): boolean {
+    return this.#recording;
   }
 
   get resource(): Resource {
@@ -104,7 +113,7 @@ export class RecordedSpan implements ReadableSpan {
   }
 
   setAttribute(key: string, value: AttributeValue | undefined): void {
-    if (this.ended || value === undefined) return;
+    if (!this.#recording || this.ended || value === undefined) return;
     const { limits } = this.#sink;
     if (!(key in this.attributes)) {
       if (this.#attributeCount >= limits.attributeCount) {
@@ -122,7 +131,7 @@ export class RecordedSpan implements ReadableSpan {
 
   /** Past the event limit the oldest event makes room, as the SDK does; a limit of 0 keeps none. */
   addEvent(name: string, epochMilliseconds: number): void {
-    if (this.ended) return;
+    if (!this.#recording || this.ended) return;
     const { eventCount } = this.#sink.limits;
     if (this.events.length >= eventCount) {
       this.droppedEventsCount += 1;
@@ -133,16 +142,20 @@ export class RecordedSpan implements ReadableSpan {
   }
 
   setError(message: string): void {
-    if (!this.ended) this.status = { code: SpanStatusCode.ERROR, message };
+    if (this.#recording && !this.ended) this.status = { code: SpanStatusCode.ERROR, message };
   }
 
   updateName(name: string): void {
-    if (!this.ended) this.name = name;
+    if (this.#recording && !this.ended) this.name = name;
   }
 
-  /** Ends the span once (later calls are ignored) and hands it to the batch processor. */
+  /** Ends the span once (later calls are ignored) and hands it to the batch processor when recording. */
   end(epochMilliseconds: number): void {
     if (this.ended) return;
+    if (!this.#recording) {
+      this.ended = true;
+      return;
+    }
     const endMilliseconds = Math.max(epochMilliseconds, this.#startMilliseconds);
     this.endTime = epochToHrTime(endMilliseconds);
     this.duration = epochToHrTime(endMilliseconds - this.#startMilliseconds);

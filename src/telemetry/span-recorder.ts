@@ -147,7 +147,9 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
       if (model !== undefined) attributes["gen_ai.request.model"] = model;
       if (exchange.observed.stream !== undefined)
         attributes["gen_ai.request.stream"] = exchange.observed.stream;
-      if (options.captureContent) Object.assign(attributes, inputMessagesAttributes(exchange.request.body));
+      // A call that was not sampled records nothing: its prompt is not even read.
+      if (options.captureContent && record.server.recording)
+        Object.assign(attributes, inputMessagesAttributes(exchange.request.body));
       record.chat = startChild(
         record.server,
         model === undefined ? "chat" : `chat ${model}`,
@@ -192,7 +194,7 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
       try {
         let response = await send();
         recordHead(exchange, attempt, response.status);
-        if (options.captureContent && response.status < 400) {
+        if (options.captureContent && span.recording && response.status < 400) {
           const contentType = response.headers["content-type"];
           const decoder = route.provider.adapter.decoderFor(
             typeof contentType === "string" ? contentType : undefined,
@@ -227,7 +229,7 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
         endAttempt(record, open, end);
       }
       const chat = record.chat;
-      if (chat !== undefined) {
+      if (chat?.recording === true) {
         const model = observed.requestModel ?? observed.responseModel;
         if (model !== undefined) chat.updateName(`chat ${model}`);
         const attributes = chatOutcomeAttributes(exchange);

@@ -108,3 +108,19 @@ test("the standard variables pick the sampler and the limits; an unusable value 
     Infinity,
   );
 });
+
+test("a span that was not sampled keeps its ids but records nothing and is not handed over", () => {
+  const { sink, ended } = sinkWith({ attributeCount: 128, attributeValueLength: Infinity, eventCount: 128 });
+  const unsampled = { ...context, traceFlags: 0 };
+  const span = new RecordedSpan(sink, "chat", SpanKind.CLIENT, unsampled, undefined, 1_000, { a: 1 });
+  span.setAttribute("b", 2);
+  span.addEvent("first_byte", 1_100);
+  span.setError("timeout");
+  span.end(1_500);
+  assert.equal(span.recording, false);
+  assert.equal(span.spanContext().traceId, context.traceId, "the ids still propagate");
+  assert.deepEqual(span.attributes, {});
+  assert.deepEqual(span.events, []);
+  assert.equal(span.status.code, SpanStatusCode.UNSET);
+  assert.equal(ended.length, 0);
+});
