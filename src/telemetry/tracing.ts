@@ -26,16 +26,25 @@ export async function startTracing(
   env: NodeJS.ProcessEnv = process.env,
   warn: (message: string) => void = () => {},
 ): Promise<Tracing> {
-  const [{ BatchSpanProcessor, RandomIdGenerator }, resources, exporterModule, recorder, sampling] =
-    await Promise.all([
-      import("@opentelemetry/sdk-trace-base"),
-      import("@opentelemetry/resources"),
-      settings.protocol === "http/json"
-        ? import("@opentelemetry/exporter-trace-otlp-http")
-        : import("@opentelemetry/exporter-trace-otlp-proto"),
-      import("./span-recorder.ts"),
-      import("./trace-sampling.ts"),
-    ]);
+  const [
+    { BatchSpanProcessor, RandomIdGenerator },
+    resources,
+    exporterModule,
+    recorder,
+    sampling,
+    diagnostics,
+  ] = await Promise.all([
+    import("@opentelemetry/sdk-trace-base"),
+    import("@opentelemetry/resources"),
+    settings.protocol === "http/json"
+      ? import("@opentelemetry/exporter-trace-otlp-http")
+      : import("@opentelemetry/exporter-trace-otlp-proto"),
+    import("./span-recorder.ts"),
+    import("./trace-sampling.ts"),
+    import("./otel-diagnostics.ts"),
+  ]);
+  // A collector that is down or refuses the spans is logged (throttled), not dropped in silence.
+  diagnostics.reportOpenTelemetryDiagnostics(warn);
   const detected = resources.detectResources({
     detectors: [resources.processDetector, resources.hostDetector, resources.envDetector],
   });

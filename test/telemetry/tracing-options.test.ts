@@ -1,5 +1,8 @@
 // Tracing switches: content capture, upstream propagation, off by default, and spans flushed when the sidecar stops.
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { PassThrough } from "node:stream";
 import { after, before, test } from "node:test";
 import Anthropic from "@anthropic-ai/sdk";
 import { parseConfig } from "../../src/config/load-config.ts";
@@ -190,6 +193,49 @@ test("OTEL_TRACES_SAMPLER: always_off exports nothing and the call is served; sp
     receiver.spans.every((span) => span.events.length === 0),
     "no events past a limit of 0",
   );
+});
+
+test("a collector that refuses the spans is reported in the log once per 10 s, not dropped in silence", async () => {
+  const refusing = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => response.writeHead(400, { "content-type": "text/plain" }).end("spans refused"));
+  });
+  await new Promise<void>((resolve) => refusing.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
+  let output = "";
+  const destination = new PassThrough();
+  destination.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  // The batch processor reads its delay from the process environment, as the SDK does.
+  process.env.OTEL_BSP_SCHEDULE_DELAY = "20";
+  const sidecar = await startSidecar(
+    { config: parseConfig(harnessConfig(simulator.url)), file: "test.yaml" },
+    { warm: false, logger: createLogger({ level: "info", destination }), env: jsonExport(url) },
+  );
+  try {
+    delete process.env.OTEL_BSP_SCHEDULE_DELAY;
+    const reports = () =>
+      output
+        .split("\n")
+        .filter((line) => line.includes("OpenTelemetry:"))
+        .map((line) => JSON.parse(line) as { level: number; msg: string });
+    await call(sidecar);
+    for (let waited = 0; reports().length === 0 && waited < 5_000; waited += 25) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    // A second failing batch inside the quiet interval is counted, not logged.
+    await call(sidecar);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const lines = reports();
+    assert.equal(lines.length, 1, output);
+    assert.equal(lines[0]?.level, 40, "a warning");
+    assert.ok(!output.includes(clientKey), "no key in the report");
+  } finally {
+    delete process.env.OTEL_BSP_SCHEDULE_DELAY;
+    await sidecar.stop(1000);
+    refusing.close();
+  }
 });
 
 test("a call that waited for pacing carries outrigger.pacing.wait_ms on its chat span", async () => {
