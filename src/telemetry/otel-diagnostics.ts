@@ -38,13 +38,12 @@ export function reportOpenTelemetryDiagnostics(
   warn: (message: string) => void,
   interval: number = quietInterval,
 ): void {
-  const now = Date.now;
   let lastReport = Number.NEGATIVE_INFINITY;
   let heldBack = 0;
   let latest = "";
   let trailing: NodeJS.Timeout | undefined;
   const write = (message: string, count: number): void => {
-    lastReport = now();
+    lastReport = Date.now();
     const more = count <= 1 ? "" : ` (${count} such messages since the last report)`;
     warn(`OpenTelemetry: ${detailOf(message)}${more}`);
   };
@@ -56,7 +55,7 @@ export function reportOpenTelemetryDiagnostics(
     write(latest, count);
   };
   const report = (message: string): void => {
-    const wait = lastReport + interval - now();
+    const wait = lastReport + interval - Date.now();
     if (wait <= 0 && heldBack === 0) {
       write(message, 1);
       return;

@@ -5,12 +5,16 @@ import type { Exchange } from "../pipeline/exchange.ts";
 import { firstHeader } from "../pipeline/header-value.ts";
 import type { ProxyResponse } from "../pipeline/proxy-response.ts";
 import type { Handler } from "../pipeline/stage.ts";
+import type { DecoderUse } from "../providers/provider-adapter.ts";
 import type { StandardEventDecoder, StandardStreamEvent } from "../schema/standard-event.ts";
 import { isJsonMediaType, mediaTypeOf } from "../streaming/decoder-for.ts";
 import { type FirstEventRead, readToFirstEvent } from "../streaming/observe-stream.ts";
 import { observeStream } from "../streaming/observed-body.ts";
 import { decoderErrorTypes } from "../streaming/stream-dialect.ts";
 import { endToEndHeaders } from "./hop-by-hop.ts";
+
+/** The observation's decoders may leave content deltas after the first undecoded (converters decode in full). */
+const observationUse: DecoderUse = { observeOnly: true };
 
 /** Error bodies are read whole (they are small) so the error can be parsed and observed. */
 const maxErrorBody = 1024 * 1024;
@@ -79,8 +83,7 @@ export function createDispatch(): Handler {
       headers["content-type"] = translation.contentType;
       delete headers["content-length"];
     }
-    // The observation's own decoder: it may skip content deltas after the first (converters decode in full).
-    const decoder = adapter.decoderFor(clientContentType, { observeOnly: true });
+    const decoder = adapter.decoderFor(clientContentType, observationUse);
     if (decoder === undefined) {
       exchange.upstream = { status: response.status, headers: response.headers };
       return { status: response.status, headers, body: upstreamBody };

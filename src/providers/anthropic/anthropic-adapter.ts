@@ -14,8 +14,7 @@ export const anthropicAdapter: ProviderAdapter = {
   // OAuth-style tokens travel as Bearer; API keys as x-api-key. The client's anthropic-version
   // and anthropic-beta pass through untouched.
   prepare: (exchange, credential) => prepareRoutedRequest(exchange, credential, "x-api-key"),
-  decoderFor: (contentType, use) =>
-    createAnthropicDecoder(contentType, { observeOnly: use?.observeOnly === true }),
+  decoderFor: (contentType, use) => createAnthropicDecoder(contentType, use),
   summarizeResponse: (body) => summarizeStandardResponse(anthropicResponseToStandard(body)),
   parseError: parseAnthropicError,
   readRateLimits: (headers) => readAnthropicRateLimits(headers),

@@ -12,8 +12,7 @@ export const openaiAdapter: ProviderAdapter = {
   chatPath: "/v1/chat/completions",
   summarizeRequest: (body) => summarizeJsonRequest(body),
   prepare: (exchange, credential) => prepareRoutedRequest(exchange, credential, "authorization"),
-  decoderFor: (contentType, use) =>
-    createOpenAIDecoder(contentType, { observeOnly: use?.observeOnly === true }),
+  decoderFor: (contentType, use) => createOpenAIDecoder(contentType, use),
   summarizeResponse: (body) => summarizeStandardResponse(openaiResponseToStandard(body)),
   parseError: parseOpenAIError,
   readRateLimits: readOpenAIRateLimits,
