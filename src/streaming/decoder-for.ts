@@ -1,4 +1,5 @@
 // Picks the framing decoder for a response body by its content type; the dialect reads what is framed.
+import type { DecoderUse } from "../providers/provider-adapter.ts";
 import type { StandardEventDecoder } from "../schema/standard-event.ts";
 import { createEventStreamDecoder } from "./eventstream-decoder.ts";
 import { createJsonBodyDecoder } from "./json-body-decoder.ts";
@@ -27,13 +28,14 @@ export function isJsonMediaType(mediaType: string): boolean {
 export function createStandardDecoder(
   contentType: string | undefined,
   dialect: StreamDialect,
+  use: DecoderUse = {},
 ): StandardEventDecoder | undefined {
   const mediaType = mediaTypeOf(contentType);
   switch (mediaType) {
     case "text/event-stream":
       return createSseStreamDecoder(dialect.createReader());
     case "application/json":
-      return createJsonBodyDecoder(dialect);
+      return createJsonBodyDecoder(dialect, use);
     case "application/x-ndjson":
     case "application/ndjson":
     case "application/jsonl":
@@ -44,6 +46,6 @@ export function createStandardDecoder(
     case "application/vnd.amazon.eventstream":
       return createEventStreamDecoder(dialect.createReader());
     default:
-      return mediaType.endsWith("+json") ? createJsonBodyDecoder(dialect) : undefined;
+      return mediaType.endsWith("+json") ? createJsonBodyDecoder(dialect, use) : undefined;
   }
 }

@@ -1,7 +1,8 @@
 // `application/json` bodies: collected whole, then read as one response (or error body) of the dialect.
+import type { DecoderUse } from "../providers/provider-adapter.ts";
 import type { StandardEventDecoder, StandardStreamEvent } from "../schema/standard-event.ts";
 import { parseJson } from "./json-value.ts";
-import { standardResponseToEvents } from "./response-events.ts";
+import { standardResponseToEvents, standardResponseToObservedEvents } from "./response-events.ts";
 import { decoderErrorTypes, type StreamDialect } from "./stream-dialect.ts";
 
 /**
@@ -14,12 +15,15 @@ const utf8 = new TextDecoder();
 
 class JsonBodyDecoder implements StandardEventDecoder {
   readonly #dialect: StreamDialect;
+  /** For the observation alone: the answer's start, first content and end, not every part. */
+  readonly #observeOnly: boolean;
   /** Chunks are kept as they come and joined once at the end (no repeated copying). */
   readonly #chunks: Uint8Array[] = [];
   #size = 0;
 
-  constructor(dialect: StreamDialect) {
+  constructor(dialect: StreamDialect, observeOnly: boolean) {
     this.#dialect = dialect;
+    this.#observeOnly = observeOnly;
   }
 
   push(chunk: Uint8Array): StandardStreamEvent[] {
@@ -35,7 +39,8 @@ class JsonBodyDecoder implements StandardEventDecoder {
 
   end(): StandardStreamEvent[] {
     if (this.#size > maxObservedJson) return [];
-    const text = utf8.decode(Buffer.concat(this.#chunks));
+    // The common answer is one chunk, already a copy of its own.
+    const text = utf8.decode(this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks));
     this.#chunks.length = 0;
     const parsed = parseJson(text);
     if (parsed === undefined) {
@@ -59,10 +64,12 @@ class JsonBodyDecoder implements StandardEventDecoder {
         },
       ];
     }
-    return standardResponseToEvents(response);
+    return this.#observeOnly
+      ? standardResponseToObservedEvents(response)
+      : standardResponseToEvents(response);
   }
 }
 
-export function createJsonBodyDecoder(dialect: StreamDialect): StandardEventDecoder {
-  return new JsonBodyDecoder(dialect);
+export function createJsonBodyDecoder(dialect: StreamDialect, use: DecoderUse = {}): StandardEventDecoder {
+  return new JsonBodyDecoder(dialect, use.observeOnly === true);
 }

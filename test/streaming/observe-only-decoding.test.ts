@@ -208,3 +208,84 @@ test("every adapter hands the observe-only use on to its decoder; without it the
     assert.equal(textDeltas(full), 2, `${adapter.protocol}: every delta`);
   }
 });
+
+/** Every recorded non-streaming answer of the Anthropic and OpenAI dialects (error bodies included). */
+function answers(): {
+  name: string;
+  bytes: Uint8Array;
+  create: (observeOnly: boolean) => StandardEventDecoder;
+}[] {
+  const directory = fixturesDirectory();
+  const json = "application/json";
+  const result = [];
+  for (const [folder, create] of [
+    ["anthropic", (observeOnly: boolean) => createAnthropicDecoder(json, { observeOnly })!],
+    ["deepseek", (observeOnly: boolean) => createOpenAIDecoder(json, { observeOnly })!],
+    ["openai", (observeOnly: boolean) => createOpenAIDecoder(json, { observeOnly })!],
+    ["openai-compatible", (observeOnly: boolean) => createOpenAIDecoder(json, { observeOnly })!],
+  ] as const) {
+    for (const name of readdirSync(`${directory}/${folder}`).filter((file) => file.endsWith(".json"))) {
+      result.push({ name, bytes: readFixtureBytes(`${folder}/${name}`), create });
+    }
+  }
+  return result;
+}
+
+test("every recorded JSON answer: the observe-only decode observes what the full replay does, in fewer events", () => {
+  const all = answers();
+  assert.ok(all.length >= 12, `${all.length} answers`);
+  let saved = 0;
+  for (const { name, bytes, create } of all) {
+    const full = decodeWhole(() => create(false), bytes);
+    // In two chunks, as an answer may arrive: the decoder joins them before reading.
+    const leanDecoder = create(true);
+    const half = Math.floor(bytes.length / 2);
+    const lean = [
+      ...leanDecoder.push(bytes.subarray(0, half)),
+      ...leanDecoder.push(bytes.subarray(half)),
+      ...leanDecoder.end(),
+    ];
+    const fullObserved = observe(full);
+    const leanObserved = observe(lean);
+    assert.deepEqual(leanObserved.observation, fullObserved.observation, name);
+    assert.equal(leanObserved.firstTokenAt === undefined, fullObserved.firstTokenAt === undefined, name);
+    assert.equal(leanObserved.ended, fullObserved.ended, name);
+    assert.equal(leanObserved.failed, fullObserved.failed, name);
+    assert.ok(lean.length <= 3, `${name}: ${lean.map((event) => event.type).join(", ")}`);
+    saved += full.length - lean.length;
+  }
+  assert.ok(saved > 20, `events not built across the answers: ${saved}`);
+});
+
+test("an observed JSON answer's first token is its first part that says anything", () => {
+  const decode = (body: unknown) =>
+    decodeWhole(
+      () => createOpenAIDecoder("application/json", { observeOnly: true })!,
+      new TextEncoder().encode(JSON.stringify(body)),
+    );
+  const completion = (message: Record<string, unknown>) => ({
+    id: "c1",
+    model: "m",
+    choices: [{ index: 0, message: { role: "assistant", ...message }, finish_reason: "tool_calls" }],
+    usage: { prompt_tokens: 5, completion_tokens: 3 },
+  });
+  const toolOnly = decode(
+    completion({
+      content: "",
+      tool_calls: [{ id: "t1", type: "function", function: { name: "f", arguments: "{}" } }],
+    }),
+  );
+  assert.deepEqual(
+    toolOnly.map((event) => event.type),
+    ["response-start", "tool-call-start", "response-end"],
+  );
+  const silent = decode(completion({ content: "" }));
+  assert.deepEqual(
+    silent.map((event) => event.type),
+    ["response-start", "response-end"],
+  );
+  const observed = observe(silent);
+  assert.equal(observed.firstTokenAt, undefined);
+  assert.equal(observed.observation.usage.outputTokens, 3);
+  assert.equal(observed.observation.rawFinishReason, "tool_calls");
+});

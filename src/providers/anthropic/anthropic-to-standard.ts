@@ -305,5 +305,5 @@ export function createAnthropicDecoder(
   contentType: string | undefined,
   options: AnthropicToStandardOptions = {},
 ): StandardEventDecoder | undefined {
-  return createStandardDecoder(contentType, anthropicStreamDialect(options));
+  return createStandardDecoder(contentType, anthropicStreamDialect(options), options);
 }

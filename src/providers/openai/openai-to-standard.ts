@@ -263,5 +263,5 @@ export function createOpenAIDecoder(
   contentType: string | undefined,
   options: OpenAIToStandardOptions = {},
 ): StandardEventDecoder | undefined {
-  return createStandardDecoder(contentType, openaiStreamDialect(options));
+  return createStandardDecoder(contentType, openaiStreamDialect(options), options);
 }
