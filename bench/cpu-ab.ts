@@ -1,4 +1,5 @@
 // `node bench/cpu-ab.ts`: Outrigger trees (or env switches) compared by main-thread CPU per request, rounds alternated.
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,12 +15,15 @@ import { type Started, startUpstream, stop } from "./processes.ts";
  *   VARIANTS='[{"label":"before","root":"/tmp/before"},{"label":"after","root":"."}]' node bench/cpu-ab.ts
  *
  * Options by environment: ROUNDS (4), ROUND_SECONDS per round (2), STREAM=1 for the SSE answer,
- * TRACING=1 for tracing on, exporting to a local sink.
+ * TRACING=1 for tracing on, exporting to a local sink, PIN=1 to pin the proxies to one core and the client
+ * and upstream to the other (steadier).
  */
 interface Variant {
   readonly label: string;
   readonly root: string;
   readonly env?: Record<string, string>;
+  /** Node/V8 flags for its process instead of `npm start`'s (BENCH_NODE_FLAGS). */
+  readonly flags?: string;
 }
 
 const variants = JSON.parse(process.env.VARIANTS ?? '[{"label":"this tree","root":"."}]') as Variant[];
@@ -33,8 +37,9 @@ function mainThreadCpu(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
-const median = (values: readonly number[]): number =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+const quantile = (values: readonly number[], fraction: number): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length * fraction)] ?? Number.NaN;
+const median = (values: readonly number[]): number => quantile(values, 0.5);
 
 /** Takes whatever the OTLP exporter sends and says 200, so the tracing variant really exports. */
 const sink = createServer((request, response) => {
@@ -61,13 +66,26 @@ try {
       },
       ...(tracing ? { telemetry: { tracing: { enabled: true } } } : {}),
     };
+    const startFlags = process.env.BENCH_NODE_FLAGS;
+    if (variant.flags !== undefined) process.env.BENCH_NODE_FLAGS = variant.flags;
     started.push(await processes.startOutrigger(config, { ...tracingEnv, ...(variant.env ?? {}) }));
+    if (startFlags === undefined) delete process.env.BENCH_NODE_FLAGS;
+    else process.env.BENCH_NODE_FLAGS = startFlags;
   }
   const target = (outrigger: Started) => ({
     origin: outrigger.url,
     path: "/deepseek/chat/completions",
     body,
   });
+  if (process.env.PIN === "1") {
+    // The proxies on one core, the client and upstream on the other: the proxy's CPU per request no longer
+    // depends on which of them the scheduler put beside it.
+    execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
+    execFileSync("taskset", ["-a", "-p", "-c", "0", String(upstream.child.pid)], { stdio: "ignore" });
+    for (const outrigger of started) {
+      execFileSync("taskset", ["-a", "-p", "-c", "1", String(outrigger.child.pid)], { stdio: "ignore" });
+    }
+  }
   for (const outrigger of started) await runLoad(target(outrigger), 32, 2_000);
   const cpu = variants.map(() => [] as number[]);
   const rates = variants.map(() => [] as number[]);
@@ -80,12 +98,20 @@ try {
       rates[index]?.push(result.requests / result.seconds);
     }
   }
-  process.stdout.write("| variant | main-thread CPU µs/request (median) | rounds | requests/s (median) |\n");
-  process.stdout.write("| --- | ---: | --- | ---: |\n");
+  // Interference only adds CPU: the lower quartile is the steadier figure when rounds are many.
+  process.stdout.write(
+    "| variant | main-thread CPU µs/request (median) | lower quartile | against the first, round by round (median) | rounds | requests/s (median) |\n",
+  );
+  process.stdout.write("| --- | ---: | ---: | ---: | --- | ---: |\n");
+  // Load on the machine comes in waves that hit neighbouring rounds alike: a ratio per round cancels them.
+  const against = (index: number): string => {
+    const ratios = (cpu[index] ?? []).map((value, round) => value / (cpu[0]?.[round] ?? Number.NaN));
+    return `${((median(ratios) - 1) * 100).toFixed(1)} %`;
+  };
   for (const [index, variant] of variants.entries()) {
     const perRound = (cpu[index] ?? []).map((value) => value.toFixed(0)).join(" ");
     process.stdout.write(
-      `| ${variant.label} | ${median(cpu[index] ?? []).toFixed(1)} | ${perRound} | ${median(rates[index] ?? []).toFixed(0)} |\n`,
+      `| ${variant.label} | ${median(cpu[index] ?? []).toFixed(1)} | ${quantile(cpu[index] ?? [], 0.25).toFixed(1)} | ${against(index)} | ${perRound} | ${median(rates[index] ?? []).toFixed(0)} |\n`,
     );
   }
 } finally {

@@ -63,6 +63,11 @@ const servingLine = (line: string): Record<string, string> | undefined => {
 export const startUpstream = (): Promise<Started> => startChild(["bench/upstream-server.ts"], portLine);
 export const startBaseline = (upstream: string): Promise<Started> =>
   startChild(["bench/baseline-proxy.ts", upstream], portLine);
+/** The default pipeline's work hand-fused (floor-proxy.ts), with `npm start`'s young generation. */
+export const startFloor = (upstream: string): Promise<Started> =>
+  startChild(["--max-semi-space-size=4", "bench/floor-proxy.ts", upstream], portLine, {
+    BENCH_UPSTREAM_KEY: "sk-bench-upstream",
+  });
 
 /** Outrigger as `npm start` runs it, with `config` written to a temp file. */
 export function startOutrigger(

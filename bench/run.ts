@@ -15,7 +15,7 @@ import {
   runLoad,
   streamRequest,
 } from "./load.ts";
-import { type Started, startBaseline, startOutrigger, startUpstream, stop } from "./processes.ts";
+import { type Started, startBaseline, startFloor, startOutrigger, startUpstream, stop } from "./processes.ts";
 
 const { values } = parseArgs({
   options: {
@@ -69,6 +69,8 @@ const sink = await startTraceSink();
 try {
   const baseline = await startBaseline(upstream.url);
   started.push(baseline);
+  const floor = await startFloor(upstream.url);
+  started.push(floor);
   const listen = { proxy: "127.0.0.1:0", admin: "127.0.0.1:0" };
   const outrigger = await startOutrigger({ listen, providers: providerFor(upstream.url) });
   started.push(outrigger);
@@ -95,6 +97,11 @@ try {
       target: { ...path(upstream.url, "/chat/completions"), body: jsonRequest },
     },
     { name: "baseline", target: { ...path(baseline.url, "/chat/completions"), body: jsonRequest } },
+    {
+      name: "floor (the defaults' work hand-fused, not Outrigger)",
+      versus: "baseline",
+      target: { ...path(floor.url, "/deepseek/chat/completions"), body: jsonRequest },
+    },
     {
       name: "outrigger",
       versus: "baseline",
