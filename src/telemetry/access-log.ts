@@ -24,30 +24,6 @@ function number(name: string, value: number | undefined): string {
   return value === undefined ? "" : `,"${name}":${value}`;
 }
 
-/** A finished exchange waiting for its line, with the time it finished (the logger's own format). */
-interface Finished {
-  readonly exchange: Exchange;
-  readonly status: number;
-  readonly completed: boolean;
-  readonly time: string;
-}
-
-/** Access logs holding lines for the end of this event-loop turn. */
-const holding = new Set<() => void>();
-let exitHooked = false;
-
-/**
- * A process that exits before the turn ends still writes them: ahead of the stdout batcher's own exit
- * flush (logger.ts, registered earlier), so the lines reach it.
- */
-function flushHeldOnExit(): void {
-  if (exitHooked) return;
-  exitHooked = true;
-  process.prependListener("exit", () => {
-    for (const flush of holding) flush();
-  });
-}
-
 interface LoggerInternals {
   readonly [pino.symbols.streamSym]: { write(line: string): unknown };
   readonly [pino.symbols.timeSym]: () => string;
@@ -67,8 +43,8 @@ export function createAccessLog(
   const internals = logger as unknown as LoggerInternals;
   const destination = internals[pino.symbols.streamSym];
   const level = logger.levels.values.info;
-  const timeOf = internals[pino.symbols.timeSym];
-  const lineOf = ({ exchange, status, completed, time }: Finished): string => {
+  return (exchange, status, completed) => {
+    if (!logger.isLevelEnabled("info")) return;
     const { observed, timings, request } = exchange;
     const { usage } = observed;
     const outcome = !completed
@@ -78,8 +54,8 @@ export function createAccessLog(
         : "error";
     // No upstream request was sent (rejected, or failed before sending): zero attempts.
     const attempts = timings.requestSent === undefined ? 0 : exchange.attempt;
-    return (
-      `{"level":${level}${time}${internals[pino.symbols.chindingsSym]}` +
+    const line =
+      `{"level":${level}${internals[pino.symbols.timeSym]()}${internals[pino.symbols.chindingsSym]}` +
       text("exchange", exchange.id) +
       text("method", request.method) +
       text("path", request.path) +
@@ -102,25 +78,7 @@ export function createAccessLog(
       text("finishReason", observed.rawFinishReason ?? observed.finishReason) +
       text("keyId", exchange.credential?.keyId ?? observed.keyId) +
       text("traceId", tracer?.traceId(exchange) ?? incomingTraceId(exchange)) +
-      `,"msg":"request"}\n`
-    );
-  };
-  // Lines are built together at the end of the turn, not each amid its request's other work: the same
-  // code run back to back measured about 10 % less CPU per request under load (bench/README.md).
-  let finished: Finished[] = [];
-  const flush = (): void => {
-    holding.delete(flush);
-    const batch = finished;
-    finished = [];
-    for (const entry of batch) destination.write(lineOf(entry));
-  };
-  return (exchange, status, completed) => {
-    if (!logger.isLevelEnabled("info")) return;
-    if (finished.length === 0) {
-      flushHeldOnExit();
-      holding.add(flush);
-      setImmediate(flush);
-    }
-    finished.push({ exchange, status, completed, time: timeOf() });
+      `,"msg":"request"}\n`;
+    destination.write(line);
   };
 }

@@ -23,6 +23,28 @@ export interface ObserveOptions {
 
 const statusClasses = ["0xx", "1xx", "2xx", "3xx", "4xx", "5xx"];
 
+/** Observe stages holding finished exchanges for the end of this event-loop turn. */
+const holding = new Set<() => void>();
+let exitHooked = false;
+
+/**
+ * A process that exits within the turn still records them and writes their access lines: ahead of the
+ * stdout batcher's own exit flush (logger.ts, registered earlier), so the lines reach it.
+ */
+function finishHeldOnExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.prependListener("exit", () => {
+    for (const finishAll of holding) finishAll();
+  });
+}
+
+interface Finished {
+  readonly exchange: Exchange;
+  readonly status: number;
+  readonly completed: boolean;
+}
+
 function statusClass(status: number): string {
   return statusClasses[Math.floor(status / 100)] ?? `${Math.floor(status / 100)}xx`;
 }
@@ -63,9 +85,7 @@ export function observeStage(options: ObserveOptions): Stage {
   // Bounded: providers × capped models × status classes × outcomes × capped error types.
   const seriesByKind = new Map<string, RequestSeries>();
   const record = (exchange: Exchange, status: number, completed: boolean): void => {
-    const end = performance.now();
-    exchange.timings.end = end;
-    const seconds = (end - exchange.timings.start) / 1000;
+    const seconds = ((exchange.timings.end ?? performance.now()) - exchange.timings.start) / 1000;
     const provider = exchange.route?.provider;
     const providerLabel = provider?.id ?? "_none";
     const model = modelLabel(exchange.observed.requestModel);
@@ -135,6 +155,20 @@ export function observeStage(options: ObserveOptions): Stage {
   };
 
   const { tracer } = options;
+  // Metrics, spans and access lines of every exchange that finished in a turn are done back to back at its
+  // end, not each amid its request's other work: the same code run together measured several per cent less
+  // CPU per request under load (bench/README.md). The end time is taken when the exchange finished.
+  let finished: Finished[] = [];
+  const finishAll = (): void => {
+    holding.delete(finishAll);
+    const batch = finished;
+    finished = [];
+    for (const { exchange, status, completed } of batch) {
+      record(exchange, status, completed);
+      tracer?.finish(exchange, status, completed);
+      options.onExchangeFinished?.(exchange, status, completed);
+    }
+  };
   const keepTraceHeaders = options.propagateUpstream === true;
   return function observe(next: Handler): Handler {
     return async (exchange) => {
@@ -150,9 +184,13 @@ export function observeStage(options: ObserveOptions): Stage {
         onFinished: (outcome) => {
           active?.dec();
           response.onFinished?.(outcome);
-          record(exchange, response.status, outcome.completed);
-          tracer?.finish(exchange, response.status, outcome.completed);
-          options.onExchangeFinished?.(exchange, response.status, outcome.completed);
+          exchange.timings.end = performance.now();
+          if (finished.length === 0) {
+            finishHeldOnExit();
+            holding.add(finishAll);
+            setImmediate(finishAll);
+          }
+          finished.push({ exchange, status: response.status, completed: outcome.completed });
         },
       };
     };

@@ -1,0 +1,88 @@
+// The observe stage finishes exchanges at the end of their event-loop turn: exact end times, nothing lost at exit.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { test } from "node:test";
+import type { Exchange } from "../../src/pipeline/exchange.ts";
+import { createMetrics } from "../../src/telemetry/metrics.ts";
+import { observeStage } from "../../src/telemetry/observe-stage.ts";
+
+function exchange(id: string): Exchange {
+  return {
+    id,
+    request: {
+      method: "POST",
+      path: "/deepseek/chat/completions",
+      search: "",
+      headers: {},
+      body: Buffer.alloc(0),
+      door: "proxy",
+    },
+    signal: new AbortController().signal,
+    timings: { start: performance.now() },
+    attempt: 1,
+    observed: { usage: {} },
+  };
+}
+
+test("exchanges finished in one turn are recorded together at its end, each with the end time it finished at", async () => {
+  const seen: { id: string; end: number | undefined; status: number }[] = [];
+  const handler = observeStage({
+    metrics: createMetrics({ defaultMetrics: false }),
+    maxModels: 8,
+    onExchangeFinished: (finished, status) => {
+      seen.push({ id: finished.id, end: finished.timings.end, status });
+    },
+  })(async () => ({ status: 200, headers: {}, body: Buffer.from("{}") }));
+  const first = exchange("first");
+  const second = exchange("second");
+  const [one, two] = [await handler(first), await handler(second)];
+  one.onFinished?.({ completed: true });
+  const firstEnd = first.timings.end;
+  // Time passes within the turn: the second exchange's end must be its own, and later.
+  const busyUntil = performance.now() + 5;
+  while (performance.now() < busyUntil) {}
+  two.onFinished?.({ completed: true });
+  assert.equal(seen.length, 0, "nothing recorded within the turn");
+  assert.ok(firstEnd !== undefined && second.timings.end !== undefined && second.timings.end - firstEnd >= 5);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(
+    seen.map((entry) => [entry.id, entry.status]),
+    [
+      ["first", 200],
+      ["second", 200],
+    ],
+  );
+  assert.equal(seen[0]?.end, firstEnd, "the end time is the one taken when the exchange finished");
+});
+
+test("exchanges finished in the turn the process exits in still get their access lines", () => {
+  // A child process on the real stdout batcher: one exchange finished, then an exit in the same turn.
+  const module = (path: string) => JSON.stringify(new URL(`../../src/${path}`, import.meta.url).href);
+  const script = `
+    import { createAccessLog } from ${module("telemetry/access-log.ts")};
+    import { createLogger } from ${module("telemetry/logger.ts")};
+    import { createMetrics } from ${module("telemetry/metrics.ts")};
+    import { observeStage } from ${module("telemetry/observe-stage.ts")};
+    const accessLog = createAccessLog({ logger: createLogger({ level: "info", pretty: false }) });
+    const handler = observeStage({ metrics: createMetrics(), maxModels: 8, onExchangeFinished: accessLog })(
+      async () => ({ status: 200, headers: {}, body: Buffer.from("{}") }),
+    );
+    const response = await handler({
+      id: "exit-turn-1",
+      request: { method: "POST", path: "/deepseek/chat/completions", search: "", headers: {}, door: "proxy" },
+      signal: new AbortController().signal, timings: { start: performance.now() }, attempt: 1, observed: { usage: {} },
+    });
+    response.onFinished({ completed: true });
+    process.exit(0);
+  `;
+  const child = spawnSync(process.execPath, ["--input-type=module", "--eval", script], { encoding: "utf8" });
+  assert.equal(child.status, 0, child.stderr);
+  const lines = child.stdout
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  assert.deepEqual(
+    lines.map((line) => [line.msg, line.exchange, line.status]),
+    [["request", "exit-turn-1", 200]],
+  );
+});
