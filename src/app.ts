@@ -53,6 +53,7 @@ export function createApp(options: AppOptions): Handler {
           : { onExchangeFinished: options.onExchangeFinished }),
         ...(options.tracer === undefined ? {} : { tracer: options.tracer }),
         propagateUpstream: options.propagateTraceUpstream === true,
+        onFinishError: (error) => options.logger.error({ err: error }, "recording a finished request failed"),
         ...(options.configuredModels === undefined ? {} : { configuredModels: options.configuredModels }),
       }),
       // rescue: the one place errors become responses, inside observe so error responses are measured.

@@ -21,6 +21,7 @@ import { createWebSocketUpgradeHandler } from "./server/websocket-upgrade.ts";
 import { configuredModelNames } from "./telemetry/genai-attributes.ts";
 import { createLogger } from "./telemetry/logger.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
+import { finishHeldExchanges } from "./telemetry/observe-stage.ts";
 import { startTelemetry } from "./telemetry/telemetry.ts";
 import { createUndiciUpstreamClient, warmUpstream } from "./upstream/undici-upstream-client.ts";
 
@@ -187,6 +188,10 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
       }
       await Promise.all(providers.map((provider) => provider.upstream.close()));
       await limiter.close();
+      // Exchanges cut at the end of the grace finish on the turn after; then what is held for the end of
+      // a turn is recorded now, so their spans reach the exporter before it shuts down.
+      await new Promise((resolve) => setImmediate(resolve));
+      finishHeldExchanges();
       // Last, so the spans of requests that finished while draining are exported too.
       await telemetry.shutdown();
       return finished;

@@ -19,6 +19,8 @@ export interface ObserveOptions {
   readonly tracer?: ExchangeTracer;
   /** Leave the app's `traceparent`/`tracestate` on the upstream request (`telemetry.tracing.propagateUpstream`). */
   readonly propagateUpstream?: boolean;
+  /** A metric, span or hook that threw while finishing an exchange; the others are finished all the same. */
+  readonly onFinishError?: (error: unknown) => void;
 }
 
 const statusClasses = ["0xx", "1xx", "2xx", "3xx", "4xx", "5xx"];
@@ -34,9 +36,12 @@ let exitHooked = false;
 function finishHeldOnExit(): void {
   if (exitHooked) return;
   exitHooked = true;
-  process.prependListener("exit", () => {
-    for (const finishAll of holding) finishAll();
-  });
+  process.prependListener("exit", finishHeldExchanges);
+}
+
+/** Finishes at once what every observe stage holds for the end of the turn: before telemetry shuts down. */
+export function finishHeldExchanges(): void {
+  for (const finishAll of holding) finishAll();
 }
 
 interface Finished {
@@ -155,18 +160,27 @@ export function observeStage(options: ObserveOptions): Stage {
   };
 
   const { tracer } = options;
+  const reportFinishError =
+    options.onFinishError ??
+    ((error: unknown) => process.emitWarning(`finishing an exchange failed: ${error}`));
   // Metrics, spans and access lines of every exchange that finished in a turn are done back to back at its
   // end, not each amid its request's other work: the same code run together measured several per cent less
   // CPU per request under load (bench/README.md). The end time is taken when the exchange finished.
+  // The sidecar's stop() finishes what is held before telemetry shuts down (finishHeldExchanges).
   let finished: Finished[] = [];
   const finishAll = (): void => {
     holding.delete(finishAll);
     const batch = finished;
     finished = [];
     for (const { exchange, status, completed } of batch) {
-      record(exchange, status, completed);
-      tracer?.finish(exchange, status, completed);
-      options.onExchangeFinished?.(exchange, status, completed);
+      try {
+        record(exchange, status, completed);
+        tracer?.finish(exchange, status, completed);
+        options.onExchangeFinished?.(exchange, status, completed);
+      } catch (error) {
+        // Outside any request now: a throw here would end the process, and the batch's other exchanges.
+        reportFinishError(error);
+      }
     }
   };
   const keepTraceHeaders = options.propagateUpstream === true;

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import type { Exchange } from "../../src/pipeline/exchange.ts";
 import { createMetrics } from "../../src/telemetry/metrics.ts";
-import { observeStage } from "../../src/telemetry/observe-stage.ts";
+import { finishHeldExchanges, observeStage } from "../../src/telemetry/observe-stage.ts";
 
 function exchange(id: string): Exchange {
   return {
@@ -85,4 +85,41 @@ test("exchanges finished in the turn the process exits in still get their access
     lines.map((line) => [line.msg, line.exchange, line.status]),
     [["request", "exit-turn-1", 200]],
   );
+});
+
+test("a hook that throws is reported and the turn's other exchanges are finished all the same", async () => {
+  const seen: string[] = [];
+  const reported: unknown[] = [];
+  const handler = observeStage({
+    metrics: createMetrics({ defaultMetrics: false }),
+    maxModels: 8,
+    onExchangeFinished: (finished) => {
+      if (finished.id === "throws") throw new Error("hook broke");
+      seen.push(finished.id);
+    },
+    onFinishError: (error) => reported.push(error),
+  })(async () => ({ status: 200, headers: {}, body: Buffer.from("{}") }));
+  const responses = [await handler(exchange("throws")), await handler(exchange("after"))];
+  for (const response of responses) response.onFinished?.({ completed: true });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(seen, ["after"]);
+  assert.equal(reported.length, 1);
+  assert.match(String(reported[0]), /hook broke/);
+});
+
+test("what is held for the end of the turn can be finished at once (the sidecar's stop, before telemetry shuts down)", async () => {
+  const seen: string[] = [];
+  const handler = observeStage({
+    metrics: createMetrics({ defaultMetrics: false }),
+    maxModels: 8,
+    onExchangeFinished: (finished) => {
+      seen.push(finished.id);
+    },
+  })(async () => ({ status: 200, headers: {}, body: Buffer.from("{}") }));
+  (await handler(exchange("held"))).onFinished?.({ completed: true });
+  assert.deepEqual(seen, []);
+  finishHeldExchanges();
+  assert.deepEqual(seen, ["held"]);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(seen, ["held"], "finished once");
 });
