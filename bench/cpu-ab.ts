@@ -80,17 +80,26 @@ try {
   if (process.env.PIN === "1") {
     // The proxies on one core, the client and upstream on the other: the proxy's CPU per request no longer
     // depends on which of them the scheduler put beside it.
-    execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
-    execFileSync("taskset", ["-a", "-p", "-c", "0", String(upstream.child.pid)], { stdio: "ignore" });
+    execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    execFileSync("taskset", ["-a", "-p", "-c", "0", String(upstream.child.pid)], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
     for (const outrigger of started) {
-      execFileSync("taskset", ["-a", "-p", "-c", "1", String(outrigger.child.pid)], { stdio: "ignore" });
+      execFileSync("taskset", ["-a", "-p", "-c", "1", String(outrigger.child.pid)], {
+        stdio: ["ignore", "ignore", "inherit"],
+      });
     }
   }
   for (const outrigger of started) await runLoad(target(outrigger), 32, 2_000);
   const cpu = variants.map(() => [] as number[]);
   const rates = variants.map(() => [] as number[]);
   for (let round = 0; round < rounds; round++) {
-    for (const [index, outrigger] of started.entries()) {
+    // A B, then B A: a variant's place in the round does not favour it.
+    const order = [...started.entries()];
+    if (round % 2 === 1) order.reverse();
+    for (const [index, outrigger] of order) {
       const pid = outrigger.child.pid ?? 0;
       const before = mainThreadCpu(pid);
       const result = await runLoad(target(outrigger), 32, seconds * 1000);
