@@ -15,6 +15,7 @@ import { resilienceStage } from "./resilience/resilience-stage.ts";
 import { routeStage } from "./routing/route-stage.ts";
 import type { RouteTable } from "./routing/route-table.ts";
 import type { ExchangeTracer } from "./telemetry/exchange-tracer.ts";
+import type { InflightExchanges } from "./telemetry/inflight-exchanges.ts";
 import type { Metrics } from "./telemetry/metrics.ts";
 import { observeStage } from "./telemetry/observe-stage.ts";
 import { traceAttemptStage } from "./telemetry/trace-attempt-stage.ts";
@@ -37,6 +38,8 @@ export interface AppOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** The pacing backend (local or Redis-shared); a local one when absent. */
   readonly limiter?: Limiter;
+  /** Counts exchanges until recorded, so the sidecar's stop can wait for them. */
+  readonly inflight?: InflightExchanges;
 }
 
 export function createApp(options: AppOptions): Handler {
@@ -54,6 +57,7 @@ export function createApp(options: AppOptions): Handler {
         ...(options.tracer === undefined ? {} : { tracer: options.tracer }),
         propagateUpstream: options.propagateTraceUpstream === true,
         onFinishError: (error) => options.logger.error({ err: error }, "recording a finished request failed"),
+        ...(options.inflight === undefined ? {} : { inflight: options.inflight }),
         ...(options.configuredModels === undefined ? {} : { configuredModels: options.configuredModels }),
       }),
       // rescue: the one place errors become responses, inside observe so error responses are measured.

@@ -19,6 +19,7 @@ import { createProxyRequestHandler, createProxyServer } from "./server/proxy-lis
 import { drainServers } from "./server/shutdown.ts";
 import { createWebSocketUpgradeHandler } from "./server/websocket-upgrade.ts";
 import { configuredModelNames } from "./telemetry/genai-attributes.ts";
+import { InflightExchanges } from "./telemetry/inflight-exchanges.ts";
 import { createLogger } from "./telemetry/logger.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
 import { finishHeldExchanges } from "./telemetry/observe-stage.ts";
@@ -75,6 +76,9 @@ function createProviders(
   }));
 }
 
+/** How long stop() waits, after the drain, for cut requests to be recorded before telemetry shuts down. */
+const recordingBound = 1_000;
+
 export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions = {}): Promise<Sidecar> {
   const { config } = loaded;
   const env = options.env ?? process.env;
@@ -93,10 +97,12 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
     version: options.version ?? "dev",
     ...(options.onExchangeFinished === undefined ? {} : { onExchangeFinished: options.onExchangeFinished }),
   });
+  const inflight = new InflightExchanges();
   const app = createApp({
     table,
     metrics,
     logger,
+    inflight,
     maxModels: config.telemetry.metrics.maxModels,
     ...(telemetry.onExchangeFinished === undefined
       ? {}
@@ -188,9 +194,9 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
       }
       await Promise.all(providers.map((provider) => provider.upstream.close()));
       await limiter.close();
-      // Exchanges cut at the end of the grace finish on the turn after; then what is held for the end of
-      // a turn is recorded now, so their spans reach the exporter before it shuts down.
-      await new Promise((resolve) => setImmediate(resolve));
+      // Exchanges cut at the end of the grace take a few turns to unwind and be recorded; what is still
+      // held for the end of a turn is recorded now, so every span reaches the exporter before it shuts down.
+      await inflight.settled(recordingBound);
       finishHeldExchanges();
       // Last, so the spans of requests that finished while draining are exported too.
       await telemetry.shutdown();

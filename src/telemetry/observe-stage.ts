@@ -1,11 +1,13 @@
 // observe: outermost stage — records metrics for every request when its body has finished, rejected ones too.
 import { performance } from "node:perf_hooks";
 import type { Exchange } from "../pipeline/exchange.ts";
+import type { ProxyResponse } from "../pipeline/proxy-response.ts";
 import type { Handler, Stage } from "../pipeline/stage.ts";
 import { detachTraceHeaders } from "./app-trace-headers.ts";
 import type { ExchangeTracer } from "./exchange-tracer.ts";
 import type { CounterSeries, GaugeSeries, HistogramSeries } from "./fast-metrics.ts";
 import { createModelLabeler, genAiProviderName } from "./genai-attributes.ts";
+import type { InflightExchanges } from "./inflight-exchanges.ts";
 import type { Metrics } from "./metrics.ts";
 
 export interface ObserveOptions {
@@ -21,6 +23,8 @@ export interface ObserveOptions {
   readonly propagateUpstream?: boolean;
   /** A metric, span or hook that threw while finishing an exchange; the others are finished all the same. */
   readonly onFinishError?: (error: unknown) => void;
+  /** Counts exchanges from their start until they are recorded, for the sidecar's stop. */
+  readonly inflight?: InflightExchanges;
 }
 
 const statusClasses = ["0xx", "1xx", "2xx", "3xx", "4xx", "5xx"];
@@ -159,7 +163,7 @@ export function observeStage(options: ObserveOptions): Stage {
     return series;
   };
 
-  const { tracer } = options;
+  const { tracer, inflight } = options;
   const reportFinishError =
     options.onFinishError ??
     ((error: unknown) => process.emitWarning(`finishing an exchange failed: ${error}`));
@@ -181,6 +185,7 @@ export function observeStage(options: ObserveOptions): Stage {
         // Outside any request now: a throw here would end the process, and the batch's other exchanges.
         reportFinishError(error);
       }
+      inflight?.end();
     }
   };
   const keepTraceHeaders = options.propagateUpstream === true;
@@ -189,7 +194,15 @@ export function observeStage(options: ObserveOptions): Stage {
       tracer?.begin(exchange);
       // The app's trace belongs to the app: its headers do not go to a third-party provider unless configured.
       if (!keepTraceHeaders) detachTraceHeaders(exchange);
-      const response = await next(exchange);
+      inflight?.begin();
+      let response: ProxyResponse;
+      try {
+        response = await next(exchange);
+      } catch (error) {
+        // Rescue turns errors into responses; only a defect gets here, and then no finish will come.
+        inflight?.end();
+        throw error;
+      }
       const streaming = !(response.body instanceof Uint8Array);
       const active = streaming ? activeStreamsOf(exchange.route?.provider.id ?? "_none") : undefined;
       active?.inc();

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import type { Exchange } from "../../src/pipeline/exchange.ts";
+import { InflightExchanges } from "../../src/telemetry/inflight-exchanges.ts";
 import { createMetrics } from "../../src/telemetry/metrics.ts";
 import { finishHeldExchanges, observeStage } from "../../src/telemetry/observe-stage.ts";
 
@@ -122,4 +123,26 @@ test("what is held for the end of the turn can be finished at once (the sidecar'
   assert.deepEqual(seen, ["held"]);
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(seen, ["held"], "finished once");
+});
+
+test("an exchange counts as in flight from its start until it is recorded; waiting for none is bounded", async () => {
+  const inflight = new InflightExchanges();
+  const handler = observeStage({ metrics: createMetrics({ defaultMetrics: false }), maxModels: 8, inflight })(
+    async () => ({ status: 200, headers: {}, body: Buffer.from("{}") }),
+  );
+  const response = await handler(exchange("open"));
+  assert.equal(inflight.count, 1);
+  assert.equal(await inflight.settled(20), false, "still open: the wait gives up at its bound");
+  const settled = inflight.settled(5_000);
+  response.onFinished?.({ completed: true });
+  assert.equal(inflight.count, 1, "finished but not yet recorded");
+  assert.equal(await settled, true);
+  assert.equal(inflight.count, 0);
+  const failing = observeStage({ metrics: createMetrics({ defaultMetrics: false }), maxModels: 8, inflight })(
+    async () => {
+      throw new Error("a defect below rescue");
+    },
+  );
+  await assert.rejects(failing(exchange("thrown")));
+  assert.equal(inflight.count, 0, "no finish will come for it");
 });
