@@ -11,6 +11,7 @@ import { SignJWT } from "jose";
 import { type AuthenticateOptions, authenticateStage } from "../../src/auth/authenticate-stage.ts";
 import { ProxyError } from "../../src/errors/proxy-error.ts";
 import type { Exchange } from "../../src/pipeline/exchange.ts";
+import { testExchange } from "../support/test-exchange.ts";
 
 const now = Date.UTC(2026, 5, 1, 12, 0, 0);
 let directory = "";
@@ -36,21 +37,7 @@ after(async () => {
 });
 
 function exchange(headers: IncomingHttpHeaders): Exchange {
-  return {
-    id: "test",
-    request: {
-      method: "POST",
-      path: "/anthropic/v1/messages",
-      search: "",
-      headers,
-      body: Buffer.from("{}"),
-      door: "proxy",
-    },
-    signal: new AbortController().signal,
-    timings: { start: 0 },
-    attempt: 1,
-    observed: { usage: {} },
-  } as Exchange;
+  return testExchange({ path: "/anthropic/v1/messages", headers, body: Buffer.from("{}"), start: 0 });
 }
 
 /** Runs the stage in front of a handler that answers 200; returns 200 or the ProxyError it threw. */

@@ -6,24 +6,9 @@ import { test } from "node:test";
 import type { Exchange } from "../../src/pipeline/exchange.ts";
 import { openaiAdapter } from "../../src/providers/openai/openai-adapter.ts";
 import { observeStream } from "../../src/streaming/observed-body.ts";
+import { testExchange } from "../support/test-exchange.ts";
 
-function exchange(): Exchange {
-  return {
-    id: "test",
-    request: {
-      method: "POST",
-      path: "/v1/chat/completions",
-      search: "",
-      headers: {},
-      body: Buffer.alloc(0),
-      door: "proxy",
-    },
-    signal: new AbortController().signal,
-    timings: { start: performance.now() },
-    attempt: 1,
-    observed: { usage: {} },
-  };
-}
+const exchange = (): Exchange => testExchange();
 
 const chunk = (text: string) =>
   `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", model: "m", choices: [{ index: 0, delta: { content: text } }] })}\n\n`;

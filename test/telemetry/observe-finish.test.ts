@@ -6,24 +6,9 @@ import type { Exchange } from "../../src/pipeline/exchange.ts";
 import { InflightExchanges } from "../../src/telemetry/inflight-exchanges.ts";
 import { createMetrics } from "../../src/telemetry/metrics.ts";
 import { finishHeldExchanges, observeStage } from "../../src/telemetry/observe-stage.ts";
+import { testExchange } from "../support/test-exchange.ts";
 
-function exchange(id: string): Exchange {
-  return {
-    id,
-    request: {
-      method: "POST",
-      path: "/deepseek/chat/completions",
-      search: "",
-      headers: {},
-      body: Buffer.alloc(0),
-      door: "proxy",
-    },
-    signal: new AbortController().signal,
-    timings: { start: performance.now() },
-    attempt: 1,
-    observed: { usage: {} },
-  };
-}
+const exchange = (id: string): Exchange => testExchange({ id, path: "/deepseek/chat/completions" });
 
 test("exchanges finished in one turn are recorded together at its end, each with the end time it finished at", async () => {
   const seen: { id: string; end: number | undefined; status: number }[] = [];

@@ -11,6 +11,7 @@ import { bedrockAnthropicRequest } from "../../../src/providers/bedrock-anthropi
 import { bedrockEventStreamToSse } from "../../../src/providers/bedrock-anthropic/bedrock-anthropic-stream.ts";
 import type { ProviderRuntime } from "../../../src/routing/provider-runtime.ts";
 import { fixtureLines } from "../../support/fixture-expectations.ts";
+import { testExchange } from "../../support/test-exchange.ts";
 import { chunkFrame, exceptionFrame, type FakeBedrock, startFakeBedrock } from "./fake-bedrock.ts";
 
 const model = "anthropic.claude-sonnet-4-5-20250929-v1:0";
@@ -38,19 +39,13 @@ after(async () => {
 
 function exchange(body: unknown, headers: Record<string, string> = {}): Exchange {
   return {
-    id: "x",
-    request: {
-      method: "POST",
+    ...testExchange({
+      id: "x",
       path: "/bedrock/v1/messages",
-      search: "",
       headers: { "content-type": "application/json", "x-api-key": "client-placeholder", ...headers },
       body: Buffer.from(JSON.stringify(body)),
-      door: "proxy",
-    },
-    signal: new AbortController().signal,
-    timings: { start: 0 },
-    attempt: 1,
-    observed: { usage: {} },
+      start: 0,
+    }),
     route: {
       provider: { id: "bedrock", config: { baseUrl: bedrock.url } } as unknown as ProviderRuntime,
       upstreamPath: "/v1/messages",

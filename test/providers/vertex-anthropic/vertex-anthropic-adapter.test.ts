@@ -6,16 +6,15 @@ import { ProxyError } from "../../../src/errors/proxy-error.ts";
 import type { Exchange } from "../../../src/pipeline/exchange.ts";
 import { vertexAnthropicAdapter } from "../../../src/providers/vertex-anthropic/vertex-anthropic-adapter.ts";
 import type { ProviderRuntime } from "../../../src/routing/provider-runtime.ts";
+import { testExchange } from "../../support/test-exchange.ts";
 
 const token: Credential = { kind: "token", token: "ya29.access", style: "bearer", keyId: "k" };
 
 function exchange(body: unknown, upstreamPath = "/v1/messages"): Exchange {
   return {
-    id: "x",
-    request: {
-      method: "POST",
+    ...testExchange({
+      id: "x",
       path: `/vertex${upstreamPath}`,
-      search: "",
       headers: {
         "content-type": "application/json",
         "x-api-key": "client-placeholder",
@@ -23,12 +22,8 @@ function exchange(body: unknown, upstreamPath = "/v1/messages"): Exchange {
         "anthropic-beta": "tools-2024",
       },
       body: Buffer.from(JSON.stringify(body)),
-      door: "proxy",
-    },
-    signal: new AbortController().signal,
-    timings: { start: 0 },
-    attempt: 1,
-    observed: { usage: {} },
+      start: 0,
+    }),
     route: {
       provider: {
         id: "vertex",
