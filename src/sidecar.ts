@@ -196,7 +196,9 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
       await limiter.close();
       // Exchanges cut at the end of the grace take a few turns to unwind and be recorded; what is still
       // held for the end of a turn is recorded now, so every span reaches the exporter before it shuts down.
-      await inflight.settled(recordingBound);
+      if (!(await inflight.settled(recordingBound))) {
+        logger.warn({ open: inflight.count }, "stopping with requests not yet recorded");
+      }
       finishHeldExchanges();
       // Last, so the spans of requests that finished while draining are exported too.
       await telemetry.shutdown();

@@ -17,6 +17,8 @@ export class InflightExchanges {
   end(): void {
     this.#count -= 1;
     if (this.#count > 0) return;
+    // Never below zero: a stray end must not make every later wait run to its bound.
+    this.#count = 0;
     const waiting = this.#waiting;
     this.#waiting = [];
     for (const resolve of waiting) resolve();

@@ -184,8 +184,9 @@ export function observeStage(options: ObserveOptions): Stage {
       } catch (error) {
         // Outside any request now: a throw here would end the process, and the batch's other exchanges.
         reportFinishError(error);
+      } finally {
+        inflight?.end();
       }
-      inflight?.end();
     }
   };
   const keepTraceHeaders = options.propagateUpstream === true;
@@ -206,18 +207,26 @@ export function observeStage(options: ObserveOptions): Stage {
       const streaming = !(response.body instanceof Uint8Array);
       const active = streaming ? activeStreamsOf(exchange.route?.provider.id ?? "_none") : undefined;
       active?.inc();
+      let ended = false;
       return {
         ...response,
         onFinished: (outcome) => {
-          active?.dec();
-          response.onFinished?.(outcome);
+          // Once: the listener calls again when a first call threw (an inner stage's release failing).
+          if (ended) return;
+          ended = true;
           exchange.timings.end = performance.now();
-          if (finished.length === 0) {
-            finishHeldOnExit();
-            holding.add(finishAll);
-            setImmediate(finishAll);
+          active?.dec();
+          try {
+            response.onFinished?.(outcome);
+          } finally {
+            // Recorded whatever the stages below did with their own finish.
+            if (finished.length === 0) {
+              finishHeldOnExit();
+              holding.add(finishAll);
+              setImmediate(finishAll);
+            }
+            finished.push({ exchange, status: response.status, completed: outcome.completed });
           }
-          finished.push({ exchange, status: response.status, completed: outcome.completed });
         },
       };
     };

@@ -131,3 +131,38 @@ test("an exchange counts as in flight from its start until it is recorded; waiti
   await assert.rejects(failing(exchange("thrown")));
   assert.equal(inflight.count, 0, "no finish will come for it");
 });
+
+test("a stage below whose finish throws: the exchange is still recorded once, the gauge and the count stay balanced", async () => {
+  const inflight = new InflightExchanges();
+  const metrics = createMetrics({ defaultMetrics: false });
+  const recorded: string[] = [];
+  const handler = observeStage({
+    metrics,
+    maxModels: 8,
+    inflight,
+    onExchangeFinished: (finished) => {
+      recorded.push(finished.id);
+    },
+    onFinishError: (error) => assert.fail(String(error)),
+  })(async () => {
+    return {
+      status: 200,
+      headers: {},
+      body: (async function* () {
+        yield new Uint8Array([123, 125]);
+      })(),
+      onFinished: () => {
+        throw new Error("release failed");
+      },
+    };
+  });
+  const response = await handler(exchange("inner-throws"));
+  // The listener's way: a finish that throws is called again with completed false.
+  assert.throws(() => response.onFinished?.({ completed: true }), /release failed/);
+  response.onFinished?.({ completed: false });
+  assert.equal(await inflight.settled(5_000), true);
+  assert.deepEqual(recorded, ["inner-throws"]);
+  const exposition = await metrics.registry.metrics();
+  const active = exposition.split("\n").find((line) => line.startsWith("outrigger_active_streams{"));
+  assert.ok(active?.endsWith(" 0"), `active streams back to 0: ${active}`);
+});
