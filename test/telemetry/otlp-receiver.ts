@@ -186,3 +186,22 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     },
   };
 }
+
+/**
+ * Points the OpenTelemetry exporter of sidecars started from here on at `receiver` through the standard
+ * variables; the returned function restores the environment as it was.
+ */
+export function exportTracesTo(
+  receiver: OtlpReceiver,
+  settings: { protocol?: string; scheduleDelay?: number; serviceName?: string } = {},
+): () => void {
+  const saved = { ...process.env };
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+  process.env.OTEL_EXPORTER_OTLP_PROTOCOL = settings.protocol ?? "http/json";
+  process.env.OTEL_BSP_SCHEDULE_DELAY = String(settings.scheduleDelay ?? 50);
+  if (settings.serviceName !== undefined) process.env.OTEL_SERVICE_NAME = settings.serviceName;
+  return () => {
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
+  };
+}

@@ -5,7 +5,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { anthropicExpected, fixtureLines, openaiExpected } from "../support/fixture-expectations.ts";
 import { type Harness, harnessConfig, startHarness, upstreamKeys } from "../support/sidecar-harness.ts";
-import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "./otlp-receiver.ts";
+import { exportTracesTo, type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "./otlp-receiver.ts";
 
 const clientKey = "client-placeholder-key-must-not-leave-the-pod";
 const prompt = "Say hello PROMPT-MARKER-5f3a";
@@ -59,17 +59,8 @@ function assertNoSecrets(receiver: OtlpReceiver): void {
   }
 }
 
-function withTracingEnv(receiver: OtlpReceiver, protocol: string): () => void {
-  const saved = { ...process.env };
-  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
-  process.env.OTEL_EXPORTER_OTLP_PROTOCOL = protocol;
-  process.env.OTEL_BSP_SCHEDULE_DELAY = "50";
-  process.env.OTEL_SERVICE_NAME = "outrigger-under-test";
-  return () => {
-    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
-    Object.assign(process.env, saved);
-  };
-}
+const withTracingEnv = (receiver: OtlpReceiver, protocol: string): (() => void) =>
+  exportTracesTo(receiver, { protocol, serviceName: "outrigger-under-test" });
 
 describe("OTLP/HTTP JSON, Anthropic SDK streaming", () => {
   let receiver: OtlpReceiver;

@@ -8,7 +8,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { type Simulator, startSimulator } from "../../src/simulate/simulator-server.ts";
 import { startResilienceHarness } from "../resilience/resilience-harness.ts";
 import type { Harness } from "../support/sidecar-harness.ts";
-import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "./otlp-receiver.ts";
+import { exportTracesTo, type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "./otlp-receiver.ts";
 
 const halfOpenAfter = 3_000;
 const breaker = { minRequests: 2, window: "10s", failureRatio: 0.5, halfOpenAfter: `${halfOpenAfter}ms` };
@@ -23,13 +23,11 @@ let receiver: OtlpReceiver;
 let harness: Harness;
 /** anthropic-b answers from a simulator of its own, so the faults scripted for anthropic never reach it. */
 let second: Simulator;
-const saved = { ...process.env };
+let restoreEnv: () => void;
 
 before(async () => {
   receiver = await startOtlpReceiver();
-  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
-  process.env.OTEL_EXPORTER_OTLP_PROTOCOL = "http/json";
-  process.env.OTEL_BSP_SCHEDULE_DELAY = "50";
+  restoreEnv = exportTracesTo(receiver);
   second = await startSimulator();
   const directory = mkdtempSync(join(tmpdir(), "outrigger-fallback-"));
   writeFileSync(join(directory, "key"), "sk-ant-fallback-key-0004\n");
@@ -49,7 +47,7 @@ after(async () => {
   await harness.close();
   await second.close();
   await receiver.close();
-  for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+  restoreEnv();
 });
 
 function traceOf(spans: readonly ReceivedSpan[], traceId: string) {

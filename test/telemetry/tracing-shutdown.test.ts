@@ -5,21 +5,19 @@ import { parseConfig } from "../../src/config/load-config.ts";
 import { startSidecar } from "../../src/sidecar.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
 import { harnessConfig } from "../support/sidecar-harness.ts";
-import { type OtlpReceiver, startOtlpReceiver } from "./otlp-receiver.ts";
+import { exportTracesTo, type OtlpReceiver, startOtlpReceiver } from "./otlp-receiver.ts";
 
 let receiver: OtlpReceiver;
-const saved = { ...process.env };
+let restoreEnv: () => void;
 
 before(async () => {
   receiver = await startOtlpReceiver();
-  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
-  process.env.OTEL_EXPORTER_OTLP_PROTOCOL = "http/json";
   // Nothing is exported on the processor's own clock: only the shutdown's flush sends these spans.
-  process.env.OTEL_BSP_SCHEDULE_DELAY = "60000";
+  restoreEnv = exportTracesTo(receiver, { scheduleDelay: 60_000 });
 });
 after(async () => {
   await receiver.close();
-  for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+  restoreEnv();
 });
 
 test("a request waiting out a retry when the grace expires: its server, chat and attempt spans are exported", async () => {
