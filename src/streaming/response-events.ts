@@ -27,8 +27,6 @@ function partEvents(part: StandardResponsePart, index: number): StandardStreamEv
       events.push({ type: "tool-call-end", index });
       return events;
     }
-    default:
-      return [];
   }
 }
 
