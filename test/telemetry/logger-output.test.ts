@@ -49,3 +49,27 @@ test("on a terminal: pretty lines, still redacted", {
   assert.ok(plain.includes("[redacted]"));
   assert.ok(!plain.includes(secret));
 });
+
+test("piped: lines still held in their batch are written when the process ends, or dies of an uncaught error", () => {
+  for (const ending of ["", "throw new Error('boom');"]) {
+    const result = spawnSync(
+      node24,
+      [
+        "--input-type=module",
+        "-e",
+        `const { createLogger } = await import("./src/telemetry/logger.ts");
+         const logger = createLogger();
+         logger.info("one");
+         logger.info("two");
+         ${ending}`,
+      ],
+      { cwd: repositoryRoot, encoding: "utf8", timeout: 20_000 },
+    );
+    assert.equal(result.status, ending === "" ? 0 : 1, result.stderr);
+    const messages = result.stdout
+      .trim()
+      .split("\n")
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
+    assert.deepEqual(messages, ["one", "two"], ending || "natural end");
+  }
+});
