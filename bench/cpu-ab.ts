@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
-import { jsonRequest, runLoad, streamRequest } from "./load.ts";
+import { anthropicStreamRequest, jsonRequest, runLoad, streamRequest } from "./load.ts";
 import { type Started, startUpstream, stop } from "./processes.ts";
 
 /**
@@ -15,6 +15,7 @@ import { type Started, startUpstream, stop } from "./processes.ts";
  *   VARIANTS='[{"label":"before","root":"/tmp/before"},{"label":"after","root":"."}]' node bench/cpu-ab.ts
  *
  * Options by environment: ROUNDS (4), ROUND_SECONDS per round (2), STREAM=1 for the SSE answer,
+ * CONVERTED=1 for the SSE answer converted for an Anthropic-dialect client (bench/run.ts's converted arm),
  * TRACING=1 for tracing on, exporting to a local sink, PIN=1 to pin the proxies to one core and the client
  * and upstream to the other (steadier).
  */
@@ -29,7 +30,8 @@ interface Variant {
 const variants = JSON.parse(process.env.VARIANTS ?? '[{"label":"this tree","root":"."}]') as Variant[];
 const rounds = Number(process.env.ROUNDS ?? 4);
 const seconds = Number(process.env.ROUND_SECONDS ?? 2);
-const body = process.env.STREAM === "1" ? streamRequest : jsonRequest;
+const convertedArm = process.env.CONVERTED === "1";
+const body = convertedArm ? anthropicStreamRequest : process.env.STREAM === "1" ? streamRequest : jsonRequest;
 
 /** User plus system CPU of the process's main thread, in microseconds (clock ticks of 10 ms). */
 function mainThreadCpu(pid: number): number {
@@ -74,7 +76,7 @@ try {
   }
   const target = (outrigger: Started) => ({
     origin: outrigger.url,
-    path: "/deepseek/chat/completions",
+    path: convertedArm ? "/v1/messages" : "/deepseek/chat/completions",
     body,
   });
   if (process.env.PIN === "1") {

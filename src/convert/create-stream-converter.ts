@@ -2,6 +2,7 @@
 import { ProxyError } from "../errors/proxy-error.ts";
 import type { Dialect } from "../providers/provider-adapter.ts";
 import type { StandardStreamEvent } from "../schema/standard-event.ts";
+import { joinChunks } from "../streaming/join-chunks.ts";
 import { createDialectDecoder, createDialectEncoder, type EncoderOptions } from "./dialect-codecs.ts";
 
 export interface StreamConverterOptions extends EncoderOptions {
@@ -48,16 +49,20 @@ export function createStreamConverter(
     };
   }
   const encoder = createDialectEncoder(to, options);
-  const encode = (events: StandardStreamEvent[]): Uint8Array[] => {
-    const out: Uint8Array[] = [];
+  const encode = (events: StandardStreamEvent[], out: Uint8Array[] = []): Uint8Array[] => {
     for (const event of events) {
       onEvent?.(event);
-      out.push(...encoder.push(event));
+      for (const bytes of encoder.push(event)) out.push(bytes);
     }
     return out;
   };
   return {
-    push: (chunk) => encode(decoder.push(chunk)),
-    end: () => [...encode(decoder.end()), ...encoder.end()],
+    // What one upstream read yields goes out as one chunk.
+    push: (chunk) => joinChunks(encode(decoder.push(chunk))),
+    end: () => {
+      const out = encode(decoder.end());
+      for (const bytes of encoder.end()) out.push(bytes);
+      return joinChunks(out);
+    },
   };
 }

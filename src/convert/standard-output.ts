@@ -3,7 +3,9 @@ import { ProxyError } from "../errors/proxy-error.ts";
 import type { Dialect } from "../providers/provider-adapter.ts";
 import { createNdjsonEventEncoder } from "../schema/ndjson-encoder.ts";
 import { createProtobufEventEncoder } from "../schema/protobuf-encoder.ts";
+import type { StandardStreamEvent } from "../schema/standard-event.ts";
 import type { StandardEventEncoder } from "../schema/standard-event-encoder.ts";
+import { joinChunks } from "../streaming/join-chunks.ts";
 import { standardResponseToEvents } from "../streaming/response-events.ts";
 import { createDialectDecoder, dialectResponseToStandard } from "./dialect-codecs.ts";
 import type { StandardEncoding } from "./standard-accept.ts";
@@ -28,11 +30,15 @@ export async function* standardStream(
     );
   }
   const encoder = encoderFor(encoding);
-  for await (const chunk of body) {
-    for (const event of decoder.push(chunk)) yield* encoder.push(event);
-  }
-  for (const event of decoder.end()) yield* encoder.push(event);
-  yield* encoder.end();
+  const encode = (events: readonly StandardStreamEvent[], out: Uint8Array[] = []): Uint8Array[] => {
+    for (const event of events) for (const bytes of encoder.push(event)) out.push(bytes);
+    return out;
+  };
+  // What one upstream read yields goes out as one chunk.
+  for await (const chunk of body) yield* joinChunks(encode(decoder.push(chunk)));
+  const last = encode(decoder.end());
+  for (const bytes of encoder.end()) last.push(bytes);
+  yield* joinChunks(last);
 }
 
 /**

@@ -35,3 +35,17 @@ test("a body whose content type no decoder reads is refused with a ProxyError", 
     (error: unknown) => error instanceof ProxyError && error.code === "upstream_error",
   );
 });
+
+test("across dialects one upstream read comes out as one chunk, the same bytes as read piece by piece", () => {
+  const bytes = openaiChunksToSse("deepseek/deepseek-tool-call.chunks.txt");
+  const whole = createStreamConverter("openai", "anthropic", { randomId: () => "fixed" });
+  const pushed = whole.push(bytes);
+  const ended = whole.end();
+  // Many events in one read: one write for the client's socket, not one per event.
+  assert.equal(pushed.length, 1);
+  assert.ok(ended.length <= 1);
+  const pieces = createStreamConverter("openai", "anthropic", { randomId: () => "fixed" });
+  const pieceOut = [...splitBytes(bytes, 5).flatMap((piece) => pieces.push(piece)), ...pieces.end()];
+  assert.equal(Buffer.concat([...pushed, ...ended]).toString(), Buffer.concat(pieceOut).toString());
+  assert.match(Buffer.from(pushed[0]!).toString(), /event: message_start[\s\S]*event: content_block_delta/);
+});
