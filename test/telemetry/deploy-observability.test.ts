@@ -51,7 +51,7 @@ test("Jaeger v2 all-in-one receives OTLP/HTTP on 4318, listening beyond localhos
   assert.ok(values.includes("http://jaeger-collector.observability:4318"));
 });
 
-test("the annotation scrape job passes promtool check config and keeps only the sidecar's admin port", () => {
+test("the sidecar scrape job passes promtool check config and finds sidecars by their admin port's name alone", () => {
   const [configMap] = documents("prometheus-scrape-config.yaml") as [Json];
   const job = (configMap.data as Record<string, string>)["outrigger-scrape.yaml"] as string;
   const file = join(scratch, "prometheus.yml");
@@ -67,6 +67,10 @@ test("the annotation scrape job passes promtool check config and keeps only the 
   assert.equal(result.status, 0, result.output);
   const portName = parseWebhookConfig({}).sidecar.adminPortName;
   assert.ok(job.includes(`regex: ${portName}`), `keeps port ${portName}`);
+  // The prometheus.io/* annotations may be the app's own (the webhook leaves them alone then): an address
+  // or path taken from them would scrape the app instead of the sidecar.
+  assert.doesNotMatch(job, /prometheus_io_(port|path|scrape)/);
+  assert.doesNotMatch(job, /target_label: __address__/);
 });
 
 test("PodMonitor and ServiceMonitor scrape the webhook's admin port name", () => {
