@@ -2,6 +2,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Credential } from "../credentials/credential.ts";
 import type { ErrorKind } from "../errors/error-codes.ts";
+import type { GenAiOperation } from "../providers/provider-adapter.ts";
 import type { Route } from "../routing/route.ts";
 import type { StandardFinishReason, StandardUsage } from "../schema/standard-usage.ts";
 
@@ -32,6 +33,8 @@ export interface Timings {
 }
 
 export interface Observation {
+  /** The GenAI operation the client's path names; absent for other endpoints (model lists, files). */
+  operation?: GenAiOperation;
   requestModel?: string;
   stream?: boolean;
   responseModel?: string;

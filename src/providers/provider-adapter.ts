@@ -9,6 +9,9 @@ import type { StandardFinishReason, StandardUsage } from "../schema/standard-usa
 /** The client-facing dialect a protocol speaks; errors are rendered in it. */
 export type Dialect = "anthropic" | "openai";
 
+/** GenAI operations (the semantic conventions' `gen_ai.operation.name` values) a client's path can name. */
+export type GenAiOperation = "chat" | "embeddings" | "text_completion";
+
 export interface UpstreamRequest {
   readonly method: string;
   /** Path and query relative to the provider's baseUrl path. */
@@ -66,6 +69,11 @@ export interface ProviderAdapter {
    * from the request (Vertex, Bedrock) may omit it.
    */
   readonly chatPath?: string;
+  /**
+   * The GenAI operation a client's path names in this adapter's dialect (query excluded), or undefined for
+   * endpoints that are not one (model lists, files, token counts): those get no GenAI span or metrics.
+   */
+  genAiOperation(path: string): GenAiOperation | undefined;
   /** Reads model and stream flag from a request body; never throws on bad input. */
   summarizeRequest(body: Buffer, headers: IncomingHttpHeaders): RequestSummary;
   /** Builds the upstream request; idempotent so retries can call it again. May be async (SigV4 signs the whole request). */

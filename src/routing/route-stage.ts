@@ -105,6 +105,9 @@ export function routeStage(options: RouteOptions): Stage {
         known ?? resolved.provider.adapter.summarizeRequest(exchange.request.body, exchange.request.headers);
       if (summary.model !== undefined) exchange.observed.requestModel = summary.model;
       exchange.observed.stream = summary.stream;
+      // The client's path is in the client's dialect, whichever provider answers it.
+      const operation = adapterForDialect(resolved.clientDialect).genAiOperation(exchange.request.path);
+      if (operation !== undefined) exchange.observed.operation = operation;
       return next(exchange);
     };
   };

@@ -10,9 +10,8 @@ const operationDurationBuckets = [
 const tokenUsageBuckets = [
   1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
 ];
-const firstChunkBuckets = [
-  0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
-];
+/** The proxy's own upstream TTFB: the conventions' duration boundaries with a finer first step. */
+const upstreamTtfbBuckets = [0.005, ...operationDurationBuckets];
 
 export interface Metrics {
   readonly registry: Registry;
@@ -83,7 +82,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: "gen_ai_client_operation_time_to_first_chunk_seconds",
       help: "Time from request to the first content chunk of a streamed response.",
       labelNames: ["gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model"],
-      buckets: firstChunkBuckets,
+      // The conventions give time to first chunk the same boundaries as the operation's duration.
+      buckets: operationDurationBuckets,
       registers,
     }),
     tokenUsage: new FastHistogram({
@@ -102,7 +102,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: "outrigger_upstream_ttfb_seconds",
       help: "Time from the upstream request sent to its response head.",
       labelNames: ["provider"],
-      buckets: firstChunkBuckets,
+      buckets: upstreamTtfbBuckets,
       registers,
     }),
     activeStreams: new FastGauge({

@@ -104,7 +104,8 @@ export function observeStage(options: ObserveOptions): Stage {
     const errorType = observedError === undefined || provider === undefined ? "" : errorLabel(observedError);
     const status_class = statusClass(status);
     const generation = generationOf(metrics);
-    const kind = `${providerLabel}\u0001${model}\u0001${status_class}\u0001${outcome}\u0001${errorType}`;
+    const operation = exchange.observed.operation;
+    const kind = `${providerLabel}\u0001${model}\u0001${status_class}\u0001${outcome}\u0001${errorType}\u0001${operation}`;
     let series = seriesByKind.get(kind);
     if (series === undefined || series.generation !== generation) {
       series = {
@@ -117,22 +118,24 @@ export function observeStage(options: ObserveOptions): Stage {
     series.requests.inc();
     series.duration.observe(seconds);
     if (provider === undefined) return;
-    const genAi = (): {
-      gen_ai_operation_name: string;
-      gen_ai_provider_name: string;
-      gen_ai_request_model: string;
-    } => ({
-      gen_ai_operation_name: "chat",
-      gen_ai_provider_name: genAiProviderName(provider),
-      gen_ai_request_model: model,
-    });
-    series.operation ??= metrics.operationDuration.seriesFor({ ...genAi(), error_type: errorType });
-    series.operation.observe(seconds);
     const { requestSent, firstByte, firstToken } = exchange.timings;
     if (requestSent !== undefined && firstByte !== undefined) {
       series.ttfb ??= metrics.upstreamTtfb.seriesFor({ provider: providerLabel });
       series.ttfb.observe((firstByte - requestSent) / 1000);
     }
+    // A model list or a file upload is proxied and counted above, but is no GenAI operation.
+    if (operation === undefined) return;
+    const genAi = (): {
+      gen_ai_operation_name: string;
+      gen_ai_provider_name: string;
+      gen_ai_request_model: string;
+    } => ({
+      gen_ai_operation_name: operation,
+      gen_ai_provider_name: genAiProviderName(provider),
+      gen_ai_request_model: model,
+    });
+    series.operation ??= metrics.operationDuration.seriesFor({ ...genAi(), error_type: errorType });
+    series.operation.observe(seconds);
     if (exchange.observed.stream === true && firstToken !== undefined) {
       series.firstChunk ??= metrics.timeToFirstChunk.seriesFor(genAi());
       series.firstChunk.observe((firstToken - exchange.timings.start) / 1000);

@@ -1,4 +1,4 @@
-// Builds each call's span tree — server → `chat {model}` → one HTTP span per attempt → `ttfb` — from the exchange.
+// Builds each call's span tree — server → `chat {model}` (or `embeddings {model}`) → one HTTP span per attempt → `ttfb`.
 import { performance } from "node:perf_hooks";
 import { type Attributes, createTraceState, type SpanContext, SpanKind } from "@opentelemetry/api";
 import type { IdGenerator, Sampler } from "@opentelemetry/sdk-trace-base";
@@ -134,11 +134,14 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
     beginOperation(exchange) {
       const record = spans.get(exchange.observed);
       const route = exchange.route;
-      if (record === undefined || record.chat !== undefined || route === undefined) return;
+      const operation = exchange.observed.operation;
+      // A model list or a file upload is no GenAI operation: its attempts hang off the server span.
+      if (record === undefined || record.chat !== undefined || route === undefined || operation === undefined)
+        return;
       const model = exchange.observed.requestModel;
       const base = cachedServerOf(route.provider.config.baseUrl);
       const attributes: Attributes = {
-        "gen_ai.operation.name": "chat",
+        "gen_ai.operation.name": operation,
         "gen_ai.provider.name": genAiProviderName(route.provider),
         "server.address": base.address,
         "server.port": base.port,
@@ -152,7 +155,7 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
         Object.assign(attributes, inputMessagesAttributes(exchange.request.body));
       record.chat = startChild(
         record.server,
-        model === undefined ? "chat" : `chat ${model}`,
+        model === undefined ? operation : `${operation} ${model}`,
         SpanKind.CLIENT,
         performance.now(),
         attributes,
@@ -231,7 +234,7 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
       const chat = record.chat;
       if (chat?.recording === true) {
         const model = observed.requestModel ?? observed.responseModel;
-        if (model !== undefined) chat.updateName(`chat ${model}`);
+        if (model !== undefined) chat.updateName(`${observed.operation ?? "chat"} ${model}`);
         const attributes = chatOutcomeAttributes(exchange);
         const output = record.output?.();
         if (output !== undefined) attributes["gen_ai.output.messages"] = output;

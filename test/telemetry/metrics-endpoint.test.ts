@@ -129,6 +129,11 @@ test("GenAI buckets are the conventions' boundaries", () => {
   assert.equal(bounds("gen_ai_client_token_usage").at(-2), "67108864");
   assert.deepEqual(bounds("gen_ai_client_operation_duration_seconds").slice(0, 3), ["0.01", "0.02", "0.04"]);
   assert.equal(bounds("gen_ai_client_operation_duration_seconds").at(-2), "81.92");
+  // Time to first chunk shares the duration's boundaries in the conventions (not the server-side TTFT ones).
+  assert.deepEqual(
+    bounds("gen_ai_client_operation_time_to_first_chunk_seconds"),
+    bounds("gen_ai_client_operation_duration_seconds"),
+  );
 });
 
 test("model labels are capped: configured and first-seen models keep their names, later ones are _other", () => {

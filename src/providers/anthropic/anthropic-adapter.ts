@@ -3,6 +3,7 @@ import { prepareRoutedRequest, summarizeStandardResponse } from "../json-protoco
 import type { ProviderAdapter } from "../provider-adapter.ts";
 import { summarizeJsonRequest } from "../request-summary.ts";
 import { parseAnthropicError, renderAnthropicError, renderAnthropicStreamError } from "./anthropic-errors.ts";
+import { anthropicOperation } from "./anthropic-operation.ts";
 import { readAnthropicRateLimits } from "./anthropic-rate-limits.ts";
 import { anthropicResponseToStandard, createAnthropicDecoder } from "./anthropic-to-standard.ts";
 
@@ -10,6 +11,7 @@ export const anthropicAdapter: ProviderAdapter = {
   protocol: "anthropic",
   dialect: "anthropic",
   chatPath: "/v1/messages",
+  genAiOperation: anthropicOperation,
   summarizeRequest: (body) => summarizeJsonRequest(body),
   // OAuth-style tokens travel as Bearer; API keys as x-api-key. The client's anthropic-version
   // and anthropic-beta pass through untouched.

@@ -15,6 +15,7 @@ export const bedrockAnthropicAdapter: ProviderAdapter = {
   dialect: "anthropic",
   // The client-facing path is the Anthropic Messages API; prepare() maps it to the cloud's own endpoint.
   chatPath: "/v1/messages",
+  genAiOperation: (path) => anthropicAdapter.genAiOperation(path),
   summarizeRequest: (body, headers) => anthropicAdapter.summarizeRequest(body, headers),
   async prepare(exchange: Exchange, credential: Credential | undefined): Promise<UpstreamRequest> {
     const provider = exchange.route?.provider;

@@ -29,6 +29,7 @@ export const vertexAnthropicAdapter: ProviderAdapter = {
   dialect: "anthropic",
   // The client-facing path is the Anthropic Messages API; prepare() maps it to the cloud's own endpoint.
   chatPath: "/v1/messages",
+  genAiOperation: (path) => anthropicAdapter.genAiOperation(path),
   summarizeRequest: (body, headers) => anthropicAdapter.summarizeRequest(body, headers),
   prepare(exchange: Exchange, credential: Credential | undefined): UpstreamRequest {
     const provider = exchange.route?.provider;
