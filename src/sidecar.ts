@@ -130,6 +130,7 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
     lookupFor: (provider) =>
       needsDnsOnlyLookup(config, provider.config) ? createDnsOnlyLookup() : undefined,
     ...(verifier === undefined ? {} : { verifier }),
+    keepTraceHeaders: config.telemetry.tracing.propagateUpstream,
   });
   proxyServer.on("upgrade", (request, socket, head) =>
     upgradeHandler(request, socket, head, { door: "proxy" }),

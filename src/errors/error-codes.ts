@@ -31,6 +31,8 @@ export const errorCodes = {
   upstream_unreachable: { status: 502, kind: "api_error", retryable: true },
   upstream_connection_reset: { status: 502, kind: "api_error", retryable: true },
   upstream_timeout: { status: 504, kind: "timeout", retryable: true },
+  /** The upstream's TLS certificate failed verification: a trust or security problem no resend fixes. */
+  upstream_certificate_rejected: { status: 502, kind: "api_error", retryable: false },
   upstream_stream_interrupted: { status: 502, kind: "api_error", retryable: false },
   upstream_first_token_timeout: { status: 504, kind: "timeout", retryable: true },
   upstream_idle_timeout: { status: 504, kind: "api_error", retryable: false },

@@ -1,6 +1,5 @@
 // WebSocket upgrades (e.g. OpenAI Realtime) on the base-URL and intercept doors: credential injected, frames relayed as-is.
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { Agent as HttpAgent, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import type { LookupFunction } from "node:net";
@@ -14,6 +13,8 @@ import { ProxyError, toProxyError } from "../errors/proxy-error.ts";
 import type { Exchange } from "../pipeline/exchange.ts";
 import type { ProviderRuntime } from "../routing/provider-runtime.ts";
 import type { RouteTable } from "../routing/route-table.ts";
+import { removeAppTraceHeaders } from "../telemetry/app-trace-headers.ts";
+import { upstreamTlsOptions } from "../upstream/upstream-tls.ts";
 import type { ProxyRequestContext } from "./proxy-listener.ts";
 import { writeRawResponse } from "./raw-response.ts";
 
@@ -39,6 +40,8 @@ export interface WebSocketUpgradeOptions {
   readonly lookupFor?: (provider: ProviderRuntime) => LookupFunction | undefined;
   /** The config's inbound check (`auth`), applied to upgrades as to every other request. */
   readonly verifier?: TokenVerifier;
+  /** `telemetry.tracing.propagateUpstream`: keep the app's trace headers on the upstream handshake. */
+  readonly keepTraceHeaders?: boolean;
 }
 
 function resolve(
@@ -69,12 +72,14 @@ function pickSource(sources: readonly CredentialSource[]): CredentialSource | un
 }
 
 /** Reads a provider's extra CA file once, as the upstream client does for HTTP. */
+/** The default roots plus `tls.ca`, as for HTTP requests (a bare `ca` would replace the default store). */
 function caFor(provider: ProviderRuntime, cache: Map<string, string>): string | undefined {
   const file = provider.config.tls.ca;
   if (file === undefined) return undefined;
   let pem = cache.get(file);
   if (pem === undefined) {
-    pem = readFileSync(file, "utf8");
+    // One PEM text holding every certificate: http-proxy takes `ca` as a string.
+    pem = (upstreamTlsOptions(provider.config.tls).ca ?? []).join("\n");
     cache.set(file, pem);
   }
   return pem;
@@ -128,6 +133,8 @@ export function createWebSocketUpgradeHandler(options: WebSocketUpgradeOptions):
             `Provider '${provider.id}' signs requests; WebSocket upgrades are not supported for it.`,
           );
         }
+        // As for HTTP requests (the observe stage): the app's trace is not the provider's business.
+        if (options.keepTraceHeaders !== true) removeAppTraceHeaders(request.headers);
         const queryAt = route.upstreamPath.indexOf("?");
         // The adapter decides how the key travels (x-api-key or bearer), exactly as for HTTP requests.
         const exchange: Exchange = {

@@ -1,12 +1,13 @@
 // The undici Pool behind each provider: keep-alive connections, opened ahead of need, TLS floor enforced.
-import { readFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
 import type { LookupFunction } from "node:net";
+import { createSecureContext } from "node:tls";
 import { Pool, errors as undiciErrors } from "undici";
 import type { ProviderConfig } from "../config/config-types.ts";
 import { ProxyError } from "../errors/proxy-error.ts";
 import { dispatchRequest } from "./dispatch-request.ts";
 import type { UpstreamClient, UpstreamResponse } from "./upstream-client.ts";
+import { certificateRejection, upstreamTlsOptions } from "./upstream-tls.ts";
 
 export interface UndiciUpstreamOptions {
   readonly baseUrl: string;
@@ -20,6 +21,11 @@ export interface UndiciUpstreamOptions {
 /** Maps undici's failures to coded errors the resilience stage can judge. */
 function upstreamFailure(error: unknown, origin: string): ProxyError {
   if (error instanceof ProxyError) return error;
+  const rejected = certificateRejection(error);
+  if (rejected !== undefined) {
+    const message = `The TLS certificate of ${origin} was rejected (${rejected}).`;
+    return new ProxyError("upstream_certificate_rejected", message, { cause: error });
+  }
   if (error instanceof undiciErrors.ConnectTimeoutError) {
     return new ProxyError("upstream_timeout", `Timed out connecting to ${origin}.`, { cause: error });
   }
@@ -54,9 +60,9 @@ export function createUndiciUpstreamClient(options: UndiciUpstreamOptions): Upst
     headersTimeout: 0,
     bodyTimeout: 0,
     connect: {
-      minVersion: options.tls.minVersion,
+      // Built once: with `ca` set, a context per connection would parse every default root (~14 ms) each time.
+      secureContext: createSecureContext(upstreamTlsOptions(options.tls)),
       ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
-      ...(options.tls.ca === undefined ? {} : { ca: readFileSync(options.tls.ca, "utf8") }),
     },
   });
 
@@ -92,9 +98,13 @@ export function createUndiciUpstreamClient(options: UndiciUpstreamOptions): Upst
   };
 }
 
+/** Most of a warm-up answer's body read to keep its connection; past it the connection is given up. */
+const warmBodyLimit = 64 * 1024;
+
 /**
  * Opens `count` connections ahead of the first request so it does not pay the TLS handshake.
- * Best effort: a provider that is down at start must not stop the sidecar.
+ * Best effort: a provider that is down at start must not stop the sidecar, and nothing is logged.
+ * GET, not HEAD: undici sends a HEAD with `connection: close` and drops its socket after the answer.
  */
 export async function warmUpstream(client: UpstreamClient, count: number): Promise<number> {
   const attempts = Array.from({ length: count }, async () => {
@@ -102,15 +112,17 @@ export async function warmUpstream(client: UpstreamClient, count: number): Promi
     const timer = setTimeout(() => controller.abort(), 5_000);
     try {
       const response = await client.request({
-        method: "HEAD",
+        method: "GET",
         path: "/",
         headers: {},
         body: undefined,
         signal: controller.signal,
       });
-      // A HEAD answer has no body; reading it to its end returns the connection to the pool.
-      for await (const _chunk of response.body) {
-        // nothing to keep
+      // Only a body read to its end returns the connection to the pool; a large one is not worth it.
+      let read = 0;
+      for await (const chunk of response.body) {
+        read += chunk.length;
+        if (read > warmBodyLimit) return 0;
       }
       return 1;
     } catch {

@@ -48,6 +48,12 @@ const rows: { name: string; failure: AttemptFailure; retryable: boolean; breaker
     breaker: true,
   },
   {
+    name: "upstream TLS certificate rejected: no resend fixes it",
+    failure: { type: "error", code: "upstream_certificate_rejected" },
+    retryable: false,
+    breaker: false,
+  },
+  {
     name: "credential missing is not the upstream's fault",
     failure: { type: "error", code: "credential_missing" },
     retryable: false,

@@ -96,12 +96,21 @@ test("through the base-URL door: ws://sidecar/openai/v1/realtime reaches the pro
   const before = upgrades.length;
   const url = `${harness.sidecar.proxyUrl.replace(/^http/, "ws")}/openai/v1/realtime?model=gpt-realtime`;
   const socket = new WebSocket(url, {
-    headers: { authorization: `Bearer ${placeholder}`, "openai-beta": "realtime=v1" },
+    headers: {
+      authorization: `Bearer ${placeholder}`,
+      "openai-beta": "realtime=v1",
+      // The app's trace context stays in the pod, as for HTTP requests.
+      traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+      baggage: "user=alice",
+      "x-b3-traceid": "0af7651916cd43dd",
+    },
   });
   const { text, binary } = await roundTrip(socket);
   assert.equal(text, 'echo:{"type":"session.update"}');
   assert.deepEqual([...binary], [0, 1, 2, 250, 251, 252, 253, 254, 255]);
   assertInjected(upgrades[before]);
+  for (const name of ["traceparent", "baggage", "x-b3-traceid"])
+    assert.equal(upgrades[before]?.headers[name], undefined, `${name} not sent to the provider`);
 });
 
 test("through the forward-proxy door: wss://api.openai.com/v1/realtime via HTTPS_PROXY and the pod CA", async () => {

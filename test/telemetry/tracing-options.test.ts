@@ -39,12 +39,22 @@ async function startTraced(extra: Record<string, unknown>, env: NodeJS.ProcessEn
   );
 }
 
+/** Other tracing systems' context headers an instrumented app may send. */
+const otherTraceHeaders = {
+  b3: "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1",
+  "x-b3-traceid": "80f198ee56343ba864fe8b2a57d3eff7",
+  "uber-trace-id": "80f198ee56343ba8:e457b5a2e4d86bd1:0:1",
+  "x-datadog-trace-id": "1234567890",
+  "sentry-trace": "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1",
+  "x-amzn-trace-id": "Root=1-5759e988-bd862e3fe1be46a994272793",
+};
+
 async function call(sidecar: Sidecar): Promise<void> {
   const anthropic = new Anthropic({ baseURL: `${sidecar.proxyUrl}/anthropic`, apiKey: clientKey });
   await anthropic.messages
     .stream(
       { model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: `Say ${marker}` }] },
-      { headers: { traceparent, tracestate: "vendor=opaque", baggage: "tenant=acme" } },
+      { headers: { traceparent, tracestate: "vendor=opaque", baggage: "tenant=acme", ...otherTraceHeaders } },
     )
     .finalMessage();
 }
@@ -65,6 +75,8 @@ test("stop() flushes pending spans: nothing is lost to the batch delay", async (
   assert.equal(upstream?.headers.traceparent, undefined, "no trace header to the provider by default");
   assert.equal(upstream?.headers.tracestate, undefined);
   assert.equal(upstream?.headers.baggage, undefined, "nor the app's baggage");
+  for (const name of Object.keys(otherTraceHeaders))
+    assert.equal(upstream?.headers[name], undefined, `nor ${name}`);
 });
 
 test("telemetry.captureContent records the prompt and the streamed completion on the chat span", async () => {
@@ -137,6 +149,7 @@ test("propagateUpstream without tracing passes the app's headers through unchang
   const upstream = simulator.requests.at(-1);
   assert.equal(upstream?.headers.traceparent, traceparent);
   assert.equal(upstream?.headers.baggage, "tenant=acme");
+  for (const [name, value] of Object.entries(otherTraceHeaders)) assert.equal(upstream?.headers[name], value);
 });
 
 test("tracing.enabled: false wins over an endpoint variable", async () => {
