@@ -69,12 +69,19 @@ export function resilienceStage(options: ResilienceOptions): Stage {
       // The wait the previous attempt's verdict chose, slept between retry and breaker: a client that
       // leaves mid-wait ends the request at once.
       let waitBeforeNext = 0;
+      // Why the previous attempt is being retried: counted when the retry really starts, so a retry the
+      // breaker then refuses (it opened on that very failure) is not counted as made.
+      let retryReason: string | undefined;
       const beforeRetry = (): Promise<void> => sleep(waitBeforeNext, lifetime);
       const runAttempt = async (): Promise<AttemptResult> => {
         // The client left (or the deadline passed) during a backoff: no new attempt, no pacing token spent.
         if (lifetime.aborted) throw lifetime.reason;
         attempt += 1;
         exchange.attempt = attempt;
+        if (retryReason !== undefined) {
+          metrics?.retries.inc({ provider, reason: retryReason });
+          retryReason = undefined;
+        }
         // For the chat span's outrigger.breaker.state: the state that let this attempt through.
         noteResilience(exchange, { breakerState: policy.state() });
         metrics?.attempts.inc({ provider });
@@ -132,7 +139,7 @@ export function resilienceStage(options: ResilienceOptions): Stage {
         }
         if (retry) {
           waitBeforeNext = delay;
-          metrics?.retries.inc({ provider, reason: verdict.reason });
+          retryReason = verdict.reason;
           // A failed stream (error as first event) still holds its connection and its bulkhead slot: release both.
           controller.abort(new ProxyError("upstream_error", "Attempt discarded for a retry."));
           response?.onFinished?.({ completed: false });
@@ -213,7 +220,10 @@ export function resilienceStage(options: ResilienceOptions): Stage {
         });
       }
       const response = result.response!;
-      return withHeaders(response, response.status >= 400 ? noRetry : undefined, finish);
+      // A 200 stream whose first event is an error (Anthropic's overloaded_error) is a failure the proxy
+      // has decided on too, though the SDKs do not retry a 200 today.
+      const failed = response.status >= 400 || exchange.upstream?.firstEventError !== undefined;
+      return withHeaders(response, failed ? noRetry : undefined, finish);
     }
 
     /** The first fallback target not yet tried for this request whose own circuit is not open. */
@@ -249,6 +259,8 @@ export function resilienceStage(options: ResilienceOptions): Stage {
           return run(exchangeForFallback(exchange, candidate), candidate.provider, depth + 1);
         }
       }
+      // For the chat span's outrigger.breaker.state: this call was refused by the open circuit.
+      noteResilience(exchange, { breakerState: "open" });
       const seconds = Math.max(1, Math.ceil(policy.halfOpenIn() / 1000));
       // 529 is Anthropic's overloaded status; the OpenAI dialect renders it as 503.
       throw new ProxyError("circuit_open", `Provider '${provider.id}' is failing; its circuit is open.`, {

@@ -15,8 +15,38 @@ export function genAiProviderName(provider: ProviderRuntime): string {
   return name;
 }
 
+/**
+ * OpenAI-compatible services the conventions name, by the host of their API. `.` matches the domain and
+ * its subdomains (Azure OpenAI's resource hosts are `{name}.openai.azure.com`).
+ */
+const namesByHost: readonly (readonly [string, string])[] = [
+  ["deepseek.com", "deepseek"],
+  ["openai.azure.com", "azure.ai.openai"],
+  ["services.ai.azure.com", "azure.ai.inference"],
+  ["models.ai.azure.com", "azure.ai.inference"],
+  ["groq.com", "groq"],
+  ["mistral.ai", "mistral_ai"],
+  ["x.ai", "x_ai"],
+  ["perplexity.ai", "perplexity"],
+  ["moonshot.ai", "moonshot_ai"],
+  ["moonshot.cn", "moonshot_ai"],
+  ["cohere.com", "cohere"],
+  ["cohere.ai", "cohere"],
+  ["generativelanguage.googleapis.com", "gcp.gemini"],
+  ["aiplatform.googleapis.com", "gcp.vertex_ai"],
+];
+
+function nameByHost(host: string): string | undefined {
+  for (const [domain, name] of namesByHost) {
+    if (host === domain || host.endsWith(`.${domain}`)) return name;
+  }
+  return undefined;
+}
+
 function deriveGenAiProviderName(provider: ProviderRuntime): string {
   const host = new URL(provider.config.baseUrl).hostname;
+  const byHost = nameByHost(host);
+  if (byHost !== undefined && provider.config.protocol === "openai") return byHost;
   if (host.endsWith("deepseek.com")) return "deepseek";
   switch (provider.config.protocol) {
     case "anthropic":

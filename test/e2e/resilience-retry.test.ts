@@ -130,6 +130,26 @@ describe("(c) overloaded_error as the first event of a 200 stream", () => {
   });
 });
 
+describe("(c) overloaded_error as the first event of every attempt", () => {
+  test("the attempts spent, the 200 error stream reaches the app with x-should-retry: false", async () => {
+    const overloaded = { firstEventError: { type: "overloaded_error", message: "Overloaded" } };
+    harness.simulator.script([overloaded, overloaded, overloaded]);
+    const response = await fetch(`${harness.sidecar.proxyUrl}/anthropic/v1/messages`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-api-key": "placeholder",
+        "anthropic-version": "2023-06-01",
+      },
+      body: JSON.stringify({ ...message, stream: true }),
+    });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("x-should-retry"), "false");
+    assert.match(await response.text(), /overloaded_error/);
+    assert.equal(upstreamPosts(harness).length, quickRetry.maxAttempts);
+  });
+});
+
 describe("(c) a 200 stream that ends before its first event", () => {
   test("nothing reached the client yet: it is resent", async () => {
     const start = {
