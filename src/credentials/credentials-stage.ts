@@ -1,20 +1,22 @@
 // credentials: picks this attempt's key from the provider's pool, injects nothing itself (dispatch does), learns from the answer.
-import { performance } from "node:perf_hooks";
-import { ProxyError } from "../errors/proxy-error.ts";
 import { estimateTokens } from "../limits/estimate-tokens.ts";
 import type { Limiter } from "../limits/limiter.ts";
-import { sleep } from "../limits/sleep.ts";
 import type { Exchange } from "../pipeline/exchange.ts";
 import type { ProxyResponse } from "../pipeline/proxy-response.ts";
 import type { Handler, Stage } from "../pipeline/stage.ts";
 import type { ProviderRuntime } from "../routing/provider-runtime.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import type { Credential, CredentialSource } from "./credential.ts";
+import { discardAnswer } from "./discard-answer.ts";
+import { createKeyChooser, keyScope } from "./key-chooser.ts";
 import { createKeyPool, type KeyPool, keyPoolOf } from "./key-pool.ts";
 
 export interface CredentialsOptions {
   readonly metrics?: Metrics;
-  /** Per-key token buckets for pools (the same limiter the pace stage uses for single-key providers). */
+  /**
+   * The pacing backend the pace stage uses (local or Redis-shared): per-key buckets for pools, and the
+   * pauses of pooled keys, so a fleet on one Redis stops sending to a key any of its sidecars saw exhausted.
+   */
   readonly limiter?: Limiter;
   /** Wall clock (epoch ms): cool-downs end at the provider's reset times. */
   readonly now?: () => number;
@@ -32,77 +34,91 @@ async function retryOnRejection(
   source.invalidate(credential.keyId);
   const fresh = await source.current().catch(() => credential);
   if (fresh.keyId === credential.keyId) return response;
+  // The rejected answer is dropped for the fresh credential's: release what it holds.
+  discardAnswer(response);
   exchange.credential = fresh;
   exchange.observed.keyId = fresh.keyId;
   return next(exchange);
 }
 
-/** A pooled key's pacing scope: by position, the same in every sidecar of a fleet with the same config. */
-function keyScope(provider: ProviderRuntime, pool: KeyPool, source: CredentialSource): string {
-  return `${provider.id}/key${pool.sources.indexOf(source)}`;
+/** The upstream refused this key itself: another key of the pool may be accepted. */
+function isRejection(exchange: Exchange): boolean {
+  const status = exchange.upstream?.status;
+  return status === 401 || status === 403;
 }
 
 export function credentialsStage(options: CredentialsOptions = {}): Stage {
   const now = options.now ?? Date.now;
+  const { limiter, metrics } = options;
+  const chooser = createKeyChooser({
+    now,
+    ...(limiter === undefined ? {} : { limiter }),
+    ...(metrics === undefined ? {} : { metrics }),
+  });
   // Pools built by the sidecar are found through their sources; others (tests, ad-hoc runtimes) get one here.
   const localPools = new WeakMap<ProviderRuntime, KeyPool>();
   const poolFor = (provider: ProviderRuntime): KeyPool => {
     const pool = keyPoolOf(provider.credentials) ?? localPools.get(provider);
     if (pool !== undefined) return pool;
-    const created = createKeyPool(provider.id, provider.credentials, options.metrics);
+    const created = createKeyPool(provider.id, provider.credentials, metrics);
     localPools.set(provider, created);
     return created;
   };
 
+  /** Feeds the answer back to the pool; a key told to rest is paused in the limiter too, for the whole fleet. */
+  async function learn(
+    exchange: Exchange,
+    provider: ProviderRuntime,
+    pool: KeyPool,
+    source: CredentialSource,
+  ): Promise<void> {
+    const report = exchange.upstream;
+    if (report === undefined) return;
+    const until = pool.report(source, report.status, report.headers, provider.adapter, now());
+    if (until === undefined || limiter === undefined) return;
+    metrics?.pauses.inc({ provider: provider.id, scope: "key" });
+    await limiter.pause(keyScope(provider, pool, source), until);
+  }
+
   /**
-   * The next key that is neither cooling nor out of its own bucket (a pool's keys are usually separate
-   * accounts, so `pacing` applies per key); when none is, waits for the first, within the queue timeout.
+   * Sends with the pool's keys until one is not refused: a key answered 401/403 is set aside and the same
+   * attempt goes once to each other key still usable. It is not a retry (the request did not fail, the key
+   * did), so it spends no retry budget, but it runs on the attempt's signal, within the request's deadline.
    */
-  async function pickKey(
+  async function sendPooled(
     exchange: Exchange,
     provider: ProviderRuntime,
     pool: KeyPool,
     tokens: number,
-  ): Promise<CredentialSource> {
-    const started = performance.now();
-    const { bulkhead, pacing } = provider.config.resilience;
-    const { queueTimeout } = bulkhead;
-    const paced =
-      options.limiter !== undefined && (pacing.requestsPerMinute ?? pacing.tokensPerMinute) !== undefined;
+    next: Handler,
+  ): Promise<{ response: ProxyResponse; source: CredentialSource }> {
+    // Without `tried` the pool always names a key (a set-aside one when nothing else is left).
+    let source = (await chooser.pick(exchange, provider, pool, tokens))!;
+    const tried = new Set<CredentialSource>();
     for (;;) {
-      let wait = Number.POSITIVE_INFINITY;
-      for (let tries = 0; tries < pool.sources.length; tries++) {
-        const pick = pool.pick(now());
-        if (!("source" in pick)) {
-          wait = Math.min(wait, pick.waitUntil - now());
-          break;
-        }
-        const pending = paced
-          ? options.limiter!.acquire(keyScope(provider, pool, pick.source), pacing, tokens)
-          : 0;
-        const bucketWait = typeof pending === "number" ? pending : await pending;
-        if (bucketWait === 0) {
-          if (performance.now() - started > 1) {
-            options.metrics?.pacingWait.observe(
-              { provider: provider.id, cause: "key_cooldown" },
-              (performance.now() - started) / 1000,
-            );
-          }
-          return pick.source;
-        }
-        wait = Math.min(wait, bucketWait);
+      tried.add(source);
+      const credential = await source.current();
+      exchange.credential = credential;
+      exchange.observed.keyId = credential.keyId;
+      const response = await next(exchange);
+      await learn(exchange, provider, pool, source);
+      if (!isRejection(exchange) || (exchange.attemptSignal ?? exchange.signal).aborted) {
+        return { response, source };
       }
-      if (wait > queueTimeout - (performance.now() - started)) {
-        options.metrics?.pacingRejections.inc({ provider: provider.id });
-        throw new ProxyError(
-          "pacing_wait_exceeded",
-          `Every key of provider '${provider.id}' is rate-limited.`,
-          {
-            headers: { "retry-after": String(Math.max(1, Math.ceil(wait / 1000))) },
-          },
-        );
+      let other: CredentialSource | undefined;
+      try {
+        other = await chooser.pick(exchange, provider, pool, tokens, tried);
+      } catch (error) {
+        // No other key within the queue timeout, or the client left: the refused answer is not sent.
+        discardAnswer(response);
+        throw error;
       }
-      await sleep(Math.max(1, wait), exchange.attemptSignal ?? exchange.signal);
+      if (other === undefined) {
+        // Every other key set aside too: the upstream's own 401/403 (after one refresh) is the answer.
+        return { response: await retryOnRejection(exchange, source, credential, response, next), source };
+      }
+      discardAnswer(response);
+      source = other;
     }
   }
 
@@ -124,20 +140,12 @@ export function credentialsStage(options: CredentialsOptions = {}): Stage {
       const pool = poolFor(provider);
       const { pacing } = provider.config.resilience;
       const tokens = pacing.tokensPerMinute === undefined ? 0 : estimateTokens(exchange.request.body);
-      const source = await pickKey(exchange, provider, pool, tokens);
-      const credential = await source.current();
-      exchange.credential = credential;
-      exchange.observed.keyId = credential.keyId;
-      const response = await next(exchange);
-      const report = exchange.upstream;
-      if (report !== undefined) pool.report(source, report.status, report.headers, provider.adapter, now());
-      const answer = await retryOnRejection(exchange, source, credential, response, next);
-      if (tokens === 0 || options.limiter === undefined) return answer;
-      const { limiter } = options;
+      const { response, source } = await sendPooled(exchange, provider, pool, tokens, next);
+      if (tokens === 0 || limiter === undefined) return response;
       return {
-        ...answer,
+        ...response,
         onFinished: (outcome) => {
-          answer.onFinished?.(outcome);
+          response.onFinished?.(outcome);
           const { inputTokens, outputTokens } = exchange.observed.usage;
           if (inputTokens === undefined && outputTokens === undefined) return;
           const used = (inputTokens ?? 0) + (outputTokens ?? 0);

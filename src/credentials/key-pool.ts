@@ -18,20 +18,31 @@ interface PoolEntry {
   rejectedKeyId: string | undefined;
 }
 
-export type KeyPick = { readonly source: CredentialSource } | { readonly waitUntil: number };
+export type KeyPick =
+  | { readonly source: CredentialSource }
+  | { readonly waitUntil: number }
+  /** Every key not yet tried by this request is set aside or missing: nothing else to send to. */
+  | { readonly exhausted: true };
 
 export interface KeyPool {
   /** The pool's sources as /readyz and /status show them: a set-aside key reports itself unavailable. */
   readonly sources: readonly CredentialSource[];
-  pick(now: number): KeyPick;
-  /** Feeds back one attempt's answer for the key it used. */
+  /**
+   * The next free key, or when the first cooling one is back. `tried` (a resend after a 401/403) passes over
+   * the keys this request already used, and says `exhausted` rather than falling back to a set-aside key.
+   */
+  pick(now: number, tried?: ReadonlySet<CredentialSource>): KeyPick;
+  /**
+   * Feeds back one attempt's answer for the key it used. Returns the epoch ms until which the key now rests
+   * (a 429 or `remaining: 0`), so the caller can share that pause with the fleet; else undefined.
+   */
   report(
     source: CredentialSource,
     status: number,
     headers: IncomingHttpHeaders,
     adapter: ProviderAdapter,
     now: number,
-  ): void;
+  ): number | undefined;
 }
 
 const pools = new WeakMap<readonly CredentialSource[], KeyPool>();
@@ -119,11 +130,12 @@ export function createKeyPool(
 
   const pool: KeyPool = {
     sources: views,
-    pick(now) {
+    pick(now, tried) {
       let soonest = Number.POSITIVE_INFINITY;
       for (let offset = 0; offset < entries.length; offset++) {
         const index = (turn + offset) % entries.length;
         const entry = entries[index]!;
+        if (tried?.has(views[index]!) === true) continue;
         const status = entry.source.status();
         if (entry.state === "rejected") {
           // A rotated secret (a new key id behind the same source) gets a fresh chance.
@@ -142,26 +154,28 @@ export function createKeyPool(
         return { source: views[index]! };
       }
       if (soonest !== Number.POSITIVE_INFINITY) return { waitUntil: soonest };
+      // A resend must not go back to a key it has used: the answer it already has is the one to give.
+      if (tried !== undefined && tried.size > 0) return { exhausted: true };
       // Every key set aside or missing: the first one's answer (or error) tells the client what is wrong.
       return { source: views[0]! };
     },
     report(source, status, headers, adapter, now) {
       const entry = byView.get(source);
-      if (entry === undefined) return;
+      if (entry === undefined) return undefined;
       if (status === 401 || status === 403) {
         entry.rejectedStatus = status;
         entry.rejectedKeyId = entry.source.status().keyId;
         setState(entry, "rejected");
         // A file or refreshed source may hold a newer secret by now.
         entry.source.invalidate(entry.rejectedKeyId);
-        return;
+        return undefined;
       }
       const until =
         status === 429 ? now + cooldown(headers, adapter, now) : exhaustedReset(headers, adapter, now);
-      if (until !== undefined) {
-        entry.until = until;
-        setState(entry, "cooling");
-      }
+      if (until === undefined) return undefined;
+      entry.until = Math.max(entry.until, until);
+      setState(entry, "cooling");
+      return entry.until;
     },
   };
   pools.set(views, pool);

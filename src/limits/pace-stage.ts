@@ -94,7 +94,8 @@ export function paceStage(options: PaceOptions): Stage {
             metrics?.rateLimitRemaining.set({ provider: provider.id, dimension }, remaining);
           }
         }
-        // With one key the limit is the provider's; a pool's keys are paused one by one by the credentials stage.
+        // With one key the limit is the provider's. A pool's limits are each key's: the credentials stage
+        // pauses the key that was told, in this same limiter under the key's scope, so a fleet on Redis shares it.
         const until =
           provider.credentials.length <= 1
             ? pauseFromHeaders(state, report.status, report.headers, now())

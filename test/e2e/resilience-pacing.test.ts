@@ -123,17 +123,24 @@ describe("(k) key pools", () => {
     );
   });
 
-  test("a 401 sets the key aside, visible in /readyz, while the other serves", async () => {
+  test("a 401 sets the key aside, visible in /readyz, and the other key serves that very request", async () => {
     harness.simulator.script([{ respond: { status: 401 } }]);
     const deepseek = new OpenAI({ baseURL: `${harness.sidecar.proxyUrl}/deepseek`, apiKey: "placeholder" });
     const request = { ...chat, model: "deepseek-chat" };
-    await assert.rejects(deepseek.chat.completions.create(request), OpenAI.AuthenticationError);
-    for (let index = 0; index < 3; index++) {
+    for (let index = 0; index < 4; index++) {
       assert.equal((await deepseek.chat.completions.create(request)).object, "chat.completion");
     }
     const used = upstreamPosts(harness).map((post) => post.headers.authorization);
+    assert.equal(used.length, 5, "the refused request was resent once, with the other key");
+    assert.equal(used.filter((key) => key === used[0]).length, 1, "the upstream saw the rejected key once");
     assert.equal(new Set(used.slice(1)).size, 1, "one key serves after the 401");
     assert.notEqual(used[1], used[0]);
+    // Another key is not a retry of a failure: one attempt per request, no retry counted.
+    assert.equal(
+      await metricValue(harness, "outrigger_upstream_attempts_total", { provider: "deepseek" }),
+      4,
+    );
+    assert.equal(await metricValue(harness, "outrigger_retries_total", { provider: "deepseek" }), 0);
 
     const readiness = (await (await fetch(`${harness.sidecar.adminUrl}/readyz`)).json()) as {
       status: string;
@@ -150,6 +157,58 @@ describe("(k) key pools", () => {
       }),
       1,
     );
+  });
+
+  test("every key refused: the client sees the upstream's own 401/403, each key tried once", async () => {
+    const files = keyFiles();
+    const pooled = await startResilienceHarness({
+      openai: { credentials: [{ file: files.a }, { file: files.b }] },
+    });
+    try {
+      pooled.simulator.script([{ respond: { status: 403 } }, { respond: { status: 401 } }]);
+      const openai = new OpenAI({ baseURL: `${pooled.sidecar.proxyUrl}/openai/v1`, apiKey: "placeholder" });
+      await assert.rejects(openai.chat.completions.create(chat), OpenAI.AuthenticationError);
+      const used = upstreamPosts(pooled).map((post) => post.headers.authorization);
+      assert.deepEqual(new Set(used), new Set([`Bearer ${keys.a}`, `Bearer ${keys.b}`]), "each key once");
+      assert.equal(used.length, 2);
+      // Both set aside: the next request goes to the first key only, and its own 401 comes back.
+      pooled.simulator.script([{ respond: { status: 401 } }]);
+      await assert.rejects(openai.chat.completions.create(chat), OpenAI.AuthenticationError);
+      assert.deepEqual(
+        upstreamPosts(pooled).map((post) => post.headers.authorization),
+        [...used, `Bearer ${keys.a}`],
+      );
+    } finally {
+      await pooled.close();
+    }
+  });
+
+  test("the resend to another key runs within the request's total deadline", async () => {
+    const files = keyFiles();
+    const pooled = await startResilienceHarness({
+      openai: {
+        credentials: [{ file: files.a }, { file: files.b }],
+        resilience: { retry: { maxAttempts: 1 }, timeouts: { total: "600ms" } },
+      },
+    });
+    try {
+      pooled.simulator.script([{ respond: { status: 401 } }, { stallBeforeHead: true }]);
+      const openai = new OpenAI({
+        baseURL: `${pooled.sidecar.proxyUrl}/openai/v1`,
+        apiKey: "placeholder",
+        maxRetries: 0,
+      });
+      const started = Date.now();
+      await assert.rejects(openai.chat.completions.create(chat), (error: unknown) => {
+        assert.ok(error instanceof OpenAI.APIError, `got ${String(error)}`);
+        assert.equal(error.status, 504, "the deadline, not the refused key's 401");
+        return true;
+      });
+      assert.ok(Date.now() - started < 5_000, "the stalled resend was cut at the deadline");
+      assert.equal(upstreamPosts(pooled).length, 2, "the refused key, then the other key");
+    } finally {
+      await pooled.close();
+    }
   });
 });
 
