@@ -14,6 +14,7 @@ import type { Handler } from "./pipeline/stage.ts";
 import { resilienceStage } from "./resilience/resilience-stage.ts";
 import { routeStage } from "./routing/route-stage.ts";
 import type { RouteTable } from "./routing/route-table.ts";
+import type { LiveStreams } from "./streaming/live-streams.ts";
 import type { ExchangeTracer } from "./telemetry/exchange-tracer.ts";
 import type { InflightExchanges } from "./telemetry/inflight-exchanges.ts";
 import type { Metrics } from "./telemetry/metrics.ts";
@@ -40,6 +41,8 @@ export interface AppOptions {
   readonly limiter?: Limiter;
   /** Counts exchanges until recorded, so the sidecar's stop can wait for them. */
   readonly inflight?: InflightExchanges;
+  /** The event streams being relayed, so the sidecar's stop can end them with an error event. */
+  readonly liveStreams?: LiveStreams;
 }
 
 export function createApp(options: AppOptions): Handler {
@@ -80,6 +83,6 @@ export function createApp(options: AppOptions): Handler {
       ...(options.tracer === undefined ? [] : [traceAttemptStage({ tracer: options.tracer })]),
     ],
     // dispatch: sends upstream and resolves with a body that is observed as it streams.
-    createDispatch(),
+    createDispatch(options.liveStreams === undefined ? {} : { live: options.liveStreams }),
   );
 }

@@ -6,6 +6,7 @@ import { createTokenVerifier } from "./auth/authenticate-stage.ts";
 import type { LoadedConfig, OutriggerConfig } from "./config/config-types.ts";
 import { createCredentialSource } from "./credentials/create-credential-source.ts";
 import { pooledCredentials } from "./credentials/key-pool.ts";
+import { ProxyError } from "./errors/proxy-error.ts";
 import { createLimiter } from "./limits/create-limiter.ts";
 import type { Exchange } from "./pipeline/exchange.ts";
 import { adapterFor } from "./providers/providers.ts";
@@ -18,6 +19,7 @@ import { type ListenAddress, listen, parseListenAddress, urlOf } from "./server/
 import { createProxyRequestHandler, createProxyServer } from "./server/proxy-listener.ts";
 import { drainServers } from "./server/shutdown.ts";
 import { createWebSocketUpgradeHandler } from "./server/websocket-upgrade.ts";
+import { createLiveStreams } from "./streaming/live-streams.ts";
 import { configuredModelNames } from "./telemetry/genai-attributes.ts";
 import { InflightExchanges } from "./telemetry/inflight-exchanges.ts";
 import { createLogger } from "./telemetry/logger.ts";
@@ -98,6 +100,8 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
     ...(options.onExchangeFinished === undefined ? {} : { onExchangeFinished: options.onExchangeFinished }),
   });
   const inflight = new InflightExchanges();
+  // Streams still running when the shutdown grace is over end with an error event, not a cut connection.
+  const liveStreams = createLiveStreams();
   const app = createApp({
     table,
     metrics,
@@ -113,6 +117,7 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
     auth: config.auth,
     env,
     limiter,
+    liveStreams,
   });
   const maxBodySize = Math.max(0, ...providers.map((provider) => provider.config.maxBodySize));
   const requestHandler = createProxyRequestHandler({
@@ -189,7 +194,15 @@ export async function startSidecar(loaded: LoadedConfig, options: SidecarOptions
     logger,
     async stop(grace = config.shutdown.grace): Promise<boolean> {
       serving = false;
-      const finished = await drainServers(servers, grace);
+      const finished = await drainServers(servers, grace, {
+        beforeCut: () =>
+          liveStreams.cutAll(
+            new ProxyError(
+              "shutting_down",
+              "The sidecar is shutting down; the stream was ended before it was complete.",
+            ),
+          ),
+      });
       for (const provider of providers) {
         for (const source of provider.credentials) source.close();
       }

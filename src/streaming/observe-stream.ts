@@ -3,6 +3,7 @@ import { performance } from "node:perf_hooks";
 import type { ProxyError } from "../errors/proxy-error.ts";
 import type { Exchange } from "../pipeline/exchange.ts";
 import type { StandardEventDecoder, StandardStreamEvent } from "../schema/standard-event.ts";
+import type { LiveStreams } from "./live-streams.ts";
 import { recordEvent } from "./record-event.ts";
 
 /** What the decoded events have said so far; shared by the first-event read and the rest of the stream. */
@@ -29,6 +30,8 @@ export interface ObserveStreamOptions {
   readonly idleTimeout?: number;
   /** Cuts the upstream read (destroys the upstream body) with the given error. */
   readonly abort?: (error: Error) => void;
+  /** Where an event stream registers while it is read, so a shutdown can end it with an error event. */
+  readonly live?: LiveStreams;
 }
 
 export function recordAll(exchange: Exchange, progress: StreamProgress, events: StandardStreamEvent[]): void {

@@ -30,6 +30,8 @@ export class ObservedBody implements AsyncIterableIterator<Uint8Array> {
   /** Only time spent waiting on the upstream counts: a slow client (backpressure) is not idleness. */
   #reading = false;
   #idleTimer: NodeJS.Timeout | undefined;
+  /** Removes this stream from the live set; set while it is read. */
+  #leaveLive: (() => void) | undefined;
 
   constructor(body: AsyncIterable<Uint8Array>, exchange: Exchange, options: ObserveStreamOptions) {
     this.#source = body[Symbol.asyncIterator]();
@@ -103,7 +105,15 @@ export class ObservedBody implements AsyncIterableIterator<Uint8Array> {
    * fallback) must leave no timer behind to keep it, its exchange and its request body alive.
    */
   #startIdleTimer(): void {
-    const { idleTimeout, abort } = this.#options;
+    const { idleTimeout, abort, live } = this.#options;
+    // Only a body that can carry an error event is worth cutting through its error path.
+    if (
+      this.#leaveLive === undefined &&
+      live !== undefined &&
+      abort !== undefined &&
+      this.#options.renderStreamError !== undefined
+    )
+      this.#leaveLive = live.add(abort);
     if (idleTimeout === undefined || abort === undefined) return;
     // One timer per stream, refreshed per read (no allocation): fires only after a quiet gap.
     this.#idleTimer = setTimeout(() => {
@@ -124,6 +134,8 @@ export class ObservedBody implements AsyncIterableIterator<Uint8Array> {
   #finish(): void {
     this.#done = true;
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    this.#leaveLive?.();
+    this.#leaveLive = undefined;
   }
 }
 

@@ -8,6 +8,7 @@ import type { Handler } from "../pipeline/stage.ts";
 import type { DecoderUse } from "../providers/provider-adapter.ts";
 import type { StandardEventDecoder, StandardStreamEvent } from "../schema/standard-event.ts";
 import { isJsonMediaType, mediaTypeOf } from "../streaming/decoder-for.ts";
+import type { LiveStreams } from "../streaming/live-streams.ts";
 import { type FirstEventRead, readToFirstEvent } from "../streaming/observe-stream.ts";
 import { observeStream } from "../streaming/observed-body.ts";
 import { decoderErrorTypes } from "../streaming/stream-dialect.ts";
@@ -29,7 +30,13 @@ async function readBounded(body: AsyncIterable<Uint8Array>, limit: number): Prom
   return Buffer.concat(chunks);
 }
 
-export function createDispatch(): Handler {
+export interface DispatchOptions {
+  /** The sidecar's live event streams, which its shutdown ends with an error event past the grace. */
+  readonly live?: LiveStreams;
+}
+
+export function createDispatch(options: DispatchOptions = {}): Handler {
+  const { live } = options;
   return async function dispatch(exchange: Exchange): Promise<ProxyResponse> {
     const route = exchange.route;
     if (route === undefined) throw new Error("dispatch reached without a route");
@@ -122,6 +129,7 @@ export function createDispatch(): Handler {
         progress: first.progress,
         idleTimeout: timeouts.idle,
         abort,
+        ...(live === undefined ? {} : { live }),
       }),
     };
   };
