@@ -6,10 +6,11 @@ import { parse as parseYaml } from "yaml";
 import { fixturesDirectory } from "../../src/simulate/fixture-store.ts";
 import {
   anthropicExpected,
-  type Expected,
+  anthropicUsageFields,
   fixtureLines,
   fixturePath,
   openaiExpected,
+  openaiUsageFields,
   rawSsePayloads,
 } from "../support/fixture-expectations.ts";
 import { type Harness, startHarness } from "../support/sidecar-harness.ts";
@@ -36,23 +37,28 @@ interface Case {
   readonly file: string;
   readonly dialect: "anthropic" | "openai";
   readonly streaming: boolean;
-  /** What the fixture says, read independently of the sidecar's decoders. */
-  readonly expected: () => Expected | { readonly error: true };
+  /**
+   * The fixture as a sequence of stream payloads (a body becomes one, or message_start + message_delta),
+   * read independently of the sidecar's decoders; `error` for an upstream error answer.
+   */
+  readonly payloads: () => Json[] | { readonly error: true };
 }
 
-function anthropicJsonExpected(body: Json): Expected {
-  return anthropicExpected([
+/** An Anthropic Messages body as the two stream events that carry what the observation reads. */
+function anthropicBodyEvents(body: Json): Json[] {
+  return [
     { type: "message_start", message: { ...body, content: [] } },
     { type: "message_delta", delta: { stop_reason: body.stop_reason }, usage: body.usage },
-  ]);
+  ];
 }
 
-function openaiJsonExpected(body: Json): Expected {
+/** A completion body as one chunk whose choices carry its finish reasons. */
+function openaiBodyChunks(body: Json): Json[] {
   const choices = (body.choices as Json[] | undefined) ?? [];
-  return openaiExpected([{ ...body, choices: choices.map((choice) => ({ ...choice, delta: {} })) }]);
+  return [{ ...body, choices: choices.map((choice) => ({ ...choice, delta: {} })) }];
 }
 
-function cassetteExpected(file: string): Expected | { error: true } {
+function cassettePayloads(file: string): Json[] | { error: true } {
   const text = readFileSync(fixturePath(file), "utf8");
   const document = parseYaml(text) as Json;
   const interactions = (document.interactions as Json[] | undefined) ?? [];
@@ -60,12 +66,11 @@ function cassetteExpected(file: string): Expected | { error: true } {
   const status = (response?.code as number | undefined) ?? 200;
   if (status >= 400) return { error: true };
   const body = String(response?.body ?? "");
-  if (body.trimStart().startsWith("{")) return openaiJsonExpected(JSON.parse(body) as Json);
-  const chunks = body
+  if (body.trimStart().startsWith("{")) return openaiBodyChunks(JSON.parse(body) as Json);
+  return body
     .split("\n")
     .filter((line) => line.startsWith("data: ") && !line.includes("[DONE]"))
     .map((line) => JSON.parse(line.slice(6)) as Json);
-  return openaiExpected(chunks);
 }
 
 function cases(): Case[] {
@@ -77,40 +82,26 @@ function cases(): Case[] {
       const file = `${folder}/${name}`;
       const dialect = folder === "anthropic" ? "anthropic" : "openai";
       if (name.endsWith(".chunks.txt")) {
-        const lines = () => fixtureLines(file);
-        result.push({
-          file,
-          dialect,
-          streaming: true,
-          expected: () => (dialect === "anthropic" ? anthropicExpected(lines()) : openaiExpected(lines())),
-        });
+        result.push({ file, dialect, streaming: true, payloads: () => fixtureLines(file) });
       } else if (name.endsWith(".json")) {
-        const body = () => JSON.parse(readFileSync(fixturePath(file), "utf8")) as Json;
         result.push({
           file,
           dialect,
           streaming: false,
-          expected: () => {
-            const parsed = body();
+          payloads: () => {
+            const parsed = JSON.parse(readFileSync(fixturePath(file), "utf8")) as Json;
             if ("error" in parsed) return { error: true };
-            return dialect === "anthropic" ? anthropicJsonExpected(parsed) : openaiJsonExpected(parsed);
+            return dialect === "anthropic" ? anthropicBodyEvents(parsed) : openaiBodyChunks(parsed);
           },
         });
       } else if (name.endsWith(".txt") || name.endsWith(".sse")) {
-        const payloads = () => rawSsePayloads(file);
-        result.push({
-          file,
-          dialect,
-          streaming: true,
-          expected: () =>
-            dialect === "anthropic" ? anthropicExpected(payloads()) : openaiExpected(payloads()),
-        });
+        result.push({ file, dialect, streaming: true, payloads: () => rawSsePayloads(file) });
       } else if (name.endsWith(".yaml")) {
         result.push({
           file,
           dialect,
           streaming: /streaming/.test(name),
-          expected: () => cassetteExpected(file),
+          payloads: () => cassettePayloads(file),
         });
       }
     }
@@ -118,25 +109,80 @@ function cases(): Case[] {
   return result;
 }
 
-function expectedUsage(
+/**
+ * Usage fields the fixtures carry that StandardUsage has no place for, each with why. A field neither
+ * here nor mapped below fails the suite, so a new recording cannot slip a usage field past it unchecked.
+ */
+const unmappedUsage: Record<"anthropic" | "openai", readonly RegExp[]> = {
+  anthropic: [
+    // The 5-minute / 1-hour split of cache_creation_input_tokens (checked to add up to it below).
+    /^cache_creation\.ephemeral_(5m|1h)_input_tokens$/,
+    // Counts of server tool runs, not tokens.
+    /^server_tool_use\./,
+    // Per-attempt breakdown of a fallback stream; the top-level fields are the totals.
+    /^iterations\.\d+\.(input_tokens|output_tokens|cache_read_input_tokens|cache_creation_input_tokens)$/,
+  ],
+  openai: [
+    // The sum of prompt and completion tokens (xAI adds reasoning on top); StandardUsage keeps the parts.
+    /^total_tokens$/,
+    // DeepSeek: the input not read from cache, checked below as inputTokens - cacheReadTokens.
+    /^prompt_cache_miss_tokens$/,
+    // Modality and prediction breakdowns StandardUsage does not carry.
+    /^prompt_tokens_details\.(audio_tokens|text_tokens|image_tokens)$/,
+    /^completion_tokens_details\.(audio_tokens|accepted_prediction_tokens|rejected_prediction_tokens)$/,
+    // xAI: sources used by live search and the price, not tokens.
+    /^num_sources_used$/,
+    /^cost_in_usd_ticks$/,
+  ],
+};
+
+/** What StandardUsage (src/schema/standard-usage.ts) must hold for the usage fields a fixture carries. */
+function expectedStandardUsage(
+  file: string,
   dialect: "anthropic" | "openai",
-  usage: Record<string, number>,
+  fields: Record<string, number>,
 ): Record<string, number> {
   const result: Record<string, number> = {};
+  const mapped = new Set<string>();
+  const take = (field: string): number | undefined => {
+    mapped.add(field);
+    return fields[field];
+  };
   if (dialect === "anthropic") {
-    const input = usage.input_tokens;
-    if (input !== undefined) {
-      result.inputTokens =
-        input + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0);
+    const input = take("input_tokens");
+    const cacheRead = take("cache_read_input_tokens");
+    const cacheWrite = take("cache_creation_input_tokens");
+    const output = take("output_tokens");
+    // Anthropic counts cache reads and writes apart from input_tokens; the standard input is the sum.
+    if (input !== undefined) result.inputTokens = input + (cacheRead ?? 0) + (cacheWrite ?? 0);
+    if (output !== undefined) result.outputTokens = output;
+    if (cacheRead !== undefined) result.cacheReadTokens = cacheRead;
+    if (cacheWrite !== undefined) result.cacheWriteTokens = cacheWrite;
+    const split = ["cache_creation.ephemeral_5m_input_tokens", "cache_creation.ephemeral_1h_input_tokens"];
+    if (split.some((field) => field in fields)) {
+      const sum = split.reduce((total, field) => total + (fields[field] ?? 0), 0);
+      assert.equal(sum, cacheWrite, `${file}: the fixture's cache_creation split adds up to its total`);
     }
-    if (usage.output_tokens !== undefined) result.outputTokens = usage.output_tokens;
-    return result;
+  } else {
+    const input = take("prompt_tokens");
+    const output = take("completion_tokens");
+    // DeepSeek names cache reads prompt_cache_hit_tokens and also reports the OpenAI-style field.
+    const hit = take("prompt_cache_hit_tokens");
+    const cached = take("prompt_tokens_details.cached_tokens");
+    if (hit !== undefined && cached !== undefined) {
+      assert.equal(hit, cached, `${file}: the fixture's two cache-read counts agree`);
+    }
+    const reasoning = take("completion_tokens_details.reasoning_tokens");
+    if (input !== undefined) result.inputTokens = input;
+    if (output !== undefined) result.outputTokens = output;
+    const cacheRead = hit ?? cached;
+    if (cacheRead !== undefined) result.cacheReadTokens = cacheRead;
+    if (reasoning !== undefined) result.reasoningTokens = reasoning;
   }
-  if (usage.prompt_tokens !== undefined) result.inputTokens = usage.prompt_tokens;
-  if (usage.completion_tokens !== undefined) result.outputTokens = usage.completion_tokens;
-  const cacheRead = usage.prompt_cache_hit_tokens ?? usage.cached_tokens;
-  if (cacheRead !== undefined) result.cacheReadTokens = cacheRead;
-  if (usage.reasoning_tokens !== undefined) result.reasoningTokens = usage.reasoning_tokens;
+  const unaccounted = Object.keys(fields).filter(
+    (field) => !mapped.has(field) && !unmappedUsage[dialect].some((pattern) => pattern.test(field)),
+  );
+  assert.deepEqual(unaccounted, [], `${file}: usage fields with no expectation; map them or say why not`);
   return result;
 }
 
@@ -153,6 +199,30 @@ describe("every recorded response is observed as the fixture says", () => {
   test("the fixture folders hold the recordings this suite expects", () => {
     assert.ok(all.length >= 30, `found ${all.length} fixtures`);
   });
+  test("together they carry every StandardUsage field, cache reads and reasoning non-zero", () => {
+    const seen = new Map<string, number>();
+    for (const fixture of all) {
+      const payloads = fixture.payloads();
+      if ("error" in payloads) continue;
+      const fields =
+        fixture.dialect === "anthropic" ? anthropicUsageFields(payloads) : openaiUsageFields(payloads);
+      for (const [key, value] of Object.entries(
+        expectedStandardUsage(fixture.file, fixture.dialect, fields),
+      )) {
+        seen.set(key, Math.max(seen.get(key) ?? 0, value));
+      }
+    }
+    const fieldsOfStandardUsage = [
+      "cacheReadTokens",
+      "cacheWriteTokens",
+      "inputTokens",
+      "outputTokens",
+      "reasoningTokens",
+    ];
+    assert.deepEqual([...seen.keys()].sort(), fieldsOfStandardUsage);
+    assert.ok((seen.get("cacheReadTokens") ?? 0) > 0, "some fixture reads from the cache");
+    assert.ok((seen.get("reasoningTokens") ?? 0) > 0, "some fixture reports reasoning tokens");
+  });
   for (const fixture of all) {
     test(fixture.file, async () => {
       const prefix = fixture.dialect === "anthropic" ? "anthropic/v1/messages" : "deepseek/chat/completions";
@@ -166,8 +236,8 @@ describe("every recorded response is observed as the fixture says", () => {
       await response.arrayBuffer();
       const [exchange] = (await harness.waitFinished(count + 1)).slice(count);
       assert.ok(exchange);
-      const expected = fixture.expected();
-      if ("error" in expected) {
+      const payloads = fixture.payloads();
+      if ("error" in payloads) {
         assert.ok(response.status >= 400);
         assert.ok(exchange.observed.errorType, "an upstream error is observed");
         return;
@@ -178,12 +248,21 @@ describe("every recorded response is observed as the fixture says", () => {
         assert.ok(exchange.observed.errorType, "the corrupt stream is observed as an error");
         return;
       }
-      const observedUsage = Object.fromEntries(
-        Object.entries(exchange.observed.usage).filter(
-          ([key]) => key in expectedUsage(fixture.dialect, expected.usage),
-        ),
+      const expected =
+        fixture.dialect === "anthropic" ? anthropicExpected(payloads) : openaiExpected(payloads);
+      const fields =
+        fixture.dialect === "anthropic" ? anthropicUsageFields(payloads) : openaiUsageFields(payloads);
+      // The whole observed usage, not only the fields expected: a field the fixture lacks must stay absent.
+      assert.deepEqual(
+        { ...exchange.observed.usage },
+        expectedStandardUsage(fixture.file, fixture.dialect, fields),
+        `${fixture.file}: observed usage`,
       );
-      assert.deepEqual(observedUsage, expectedUsage(fixture.dialect, expected.usage));
+      const miss = fields.prompt_cache_miss_tokens;
+      if (miss !== undefined) {
+        const { inputTokens = Number.NaN, cacheReadTokens = Number.NaN } = exchange.observed.usage;
+        assert.equal(inputTokens - cacheReadTokens, miss, "DeepSeek's cache misses are the uncached input");
+      }
       if (expected.finish === undefined) {
         // A stream cut before its end: the sidecar says so instead of passing it off as complete.
         assert.equal(exchange.observed.errorType, "upstream_stream_interrupted");

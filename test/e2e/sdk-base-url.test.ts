@@ -7,9 +7,14 @@ import OpenAI from "openai";
 import { FixtureStore } from "../../src/simulate/fixture-store.ts";
 import {
   anthropicExpected,
+  anthropicMessageExpected,
+  cassetteResponseBody,
+  type Expected,
   fixtureLines,
   fixturePath,
+  openaiCompletionExpected,
   openaiExpected,
+  rawSsePayloads,
 } from "../support/fixture-expectations.ts";
 import { type Harness, startHarness, upstreamKeys } from "../support/sidecar-harness.ts";
 
@@ -123,21 +128,6 @@ describe("OpenAI SDK via OPENAI_BASE_URL", () => {
     assert.equal(totalTokens, expected.usage.total_tokens);
     assertKeyInjected("authorization", upstreamKeys.openai);
   });
-
-  test("non-streaming tool calls (recorded cassette) come back parsed", async () => {
-    const completion = await openai().chat.completions.create(
-      {
-        model: "gpt-4o-mini",
-        messages: [{ role: "user", content: "weather?" }],
-        tools: [{ type: "function", function: { name: "get_weather", parameters: { type: "object" } } }],
-      },
-      { headers: { "x-simulator-fixture": "openai/cassette-chat-tools" } },
-    );
-    const call = completion.choices[0]?.message.tool_calls?.[0];
-    assert.ok(call && call.type === "function");
-    assert.ok(call.function.name.length > 0);
-    assert.doesNotThrow(() => JSON.parse(call.function.arguments));
-  });
 });
 
 describe("OpenAI SDK pointed at /deepseek", () => {
@@ -165,27 +155,168 @@ describe("OpenAI SDK pointed at /deepseek", () => {
     assertKeyInjected("authorization", upstreamKeys.deepseek);
     assert.equal(lastUpstreamRequest().path, "/chat/completions");
   });
+});
 
-  test("streamed tool calls assemble to the recorded name and arguments", async () => {
-    const expected = openaiExpected(fixtureLines("deepseek/deepseek-tool-call.chunks.txt"));
-    const completion = await deepseek()
-      .chat.completions.stream({
-        model: "deepseek-chat",
-        messages: [{ role: "user", content: "Call it" }],
-        tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }],
-      })
-      .finalChatCompletion();
-    const calls = completion.choices[0]?.message.tool_calls ?? [];
-    assert.equal(calls.length, expected.toolCalls.length);
-    for (const [index, call] of calls.entries()) {
-      assert.ok(call.type === "function");
-      assert.equal(call.function.name, expected.toolCalls[index]?.name);
-      assert.deepEqual(
-        JSON.parse(call.function.arguments),
-        JSON.parse(expected.toolCalls[index]?.arguments ?? ""),
+/** A tool call as the fixture or an SDK has it, arguments parsed: key order and spacing do not count. */
+interface ToolCall {
+  readonly id: string | undefined;
+  readonly name: string;
+  readonly input: unknown;
+}
+
+/** The fixture's tool calls; an empty argument string is `{}` (Anthropic streams a no-argument call so). */
+function expectedCalls(expected: Expected): ToolCall[] {
+  return expected.toolCalls.map((call) => ({
+    id: call.id,
+    name: call.name,
+    input: JSON.parse(call.arguments === "" ? "{}" : call.arguments),
+  }));
+}
+
+/** What a fixture file says, read with the oracle for its kind of file. */
+function fixtureExpected(file: string): Expected {
+  if (file.endsWith(".yaml")) return openaiCompletionExpected(JSON.parse(cassetteResponseBody(file)));
+  if (file.endsWith(".json")) {
+    const body = JSON.parse(readFileSync(fixturePath(file), "utf8"));
+    return file.startsWith("anthropic/") ? anthropicMessageExpected(body) : openaiCompletionExpected(body);
+  }
+  const payloads = file.endsWith(".chunks.txt") ? fixtureLines(file) : rawSsePayloads(file);
+  return file.startsWith("anthropic/") ? anthropicExpected(payloads) : openaiExpected(payloads);
+}
+
+describe("the text and tool calls each SDK assembles equal the fixture's", () => {
+  const fixtureName = (file: string): string => file.replace(/\.(chunks\.txt|json|txt|sse|yaml)$/, "");
+
+  for (const [file, streaming] of [
+    ["anthropic/anthropic-json-tool.1.chunks.txt", true],
+    ["anthropic/anthropic-json-tool.2.chunks.txt", true],
+    ["anthropic/anthropic-tool-no-args.chunks.txt", true],
+    ["anthropic/sdk-tool_use_response.txt", true],
+    ["anthropic/anthropic-json-tool.1.json", false],
+    ["anthropic/anthropic-tool-no-args.json", false],
+  ] as const) {
+    test(`Anthropic SDK, ${streaming ? "messages.stream().finalMessage()" : "messages.create"}: ${file}`, async () => {
+      const expected = fixtureExpected(file);
+      assert.ok(expected.toolCalls.length > 0, "the fixture holds a tool call");
+      assert.ok(
+        expected.toolCalls.every((call) => call.id),
+        "each recorded call has an id to compare",
       );
+      const client = new Anthropic({ baseURL: `${harness.sidecar.proxyUrl}/anthropic`, apiKey: clientKey });
+      const request = {
+        model: "claude-haiku-4-5",
+        max_tokens: 256,
+        messages: [{ role: "user" as const, content: "Use the tool" }],
+        tools: [{ name: "json", input_schema: { type: "object" as const } }],
+      };
+      const options = { headers: { "x-simulator-fixture": fixtureName(file) } };
+      const message = streaming
+        ? await client.messages.stream(request, options).finalMessage()
+        : await client.messages.create(request, options);
+      const calls: ToolCall[] = [];
+      let text = "";
+      for (const block of message.content) {
+        if (block.type === "text") text += block.text;
+        if (block.type === "tool_use") calls.push({ id: block.id, name: block.name, input: block.input });
+      }
+      assert.deepEqual(calls, expectedCalls(expected));
+      assert.equal(text, expected.text);
+      assert.equal(message.stop_reason, expected.finish);
+      assert.equal(lastUpstreamRequest().path, "/v1/messages");
+    });
+  }
+
+  /** One choice as the OpenAI SDK hands it back: its text, tool calls and finish reason. */
+  interface Assembled {
+    text: string;
+    calls: ToolCall[];
+    finish: string | null | undefined;
+  }
+
+  /**
+   * The SDK's own assembler (`stream().finalChatCompletion()`), or for `chunks` the SDK's parsed chunks put
+   * together by index here: the SDK's assembler throws on a stream whose only tool call has `index: 1`
+   * (openai-compatible/anthropic-fallback-tool-call.sse), straight from the simulator as through the sidecar.
+   */
+  async function assembleOpenAI(
+    client: OpenAI,
+    mode: "create" | "stream" | "chunks",
+    headers: Record<string, string>,
+  ): Promise<Assembled> {
+    const request = {
+      model: "any-model",
+      messages: [{ role: "user" as const, content: "Call it" }],
+      tools: [{ type: "function" as const, function: { name: "f", parameters: { type: "object" } } }],
+    };
+    if (mode === "chunks") {
+      const assembled: Assembled = { text: "", calls: [], finish: undefined };
+      const calls = new Map<number, { id?: string; name: string; arguments: string }>();
+      const stream = await client.chat.completions.create({ ...request, stream: true }, { headers });
+      for await (const chunk of stream) {
+        const [choice] = chunk.choices;
+        if (choice === undefined) continue;
+        assembled.text += choice.delta.content ?? "";
+        for (const delta of choice.delta.tool_calls ?? []) {
+          const call = calls.get(delta.index) ?? { name: "", arguments: "" };
+          if (delta.id !== undefined) call.id = delta.id;
+          call.name += delta.function?.name ?? "";
+          call.arguments += delta.function?.arguments ?? "";
+          calls.set(delta.index, call);
+        }
+        if (choice.finish_reason !== null) assembled.finish = choice.finish_reason;
+      }
+      assembled.calls = [...calls.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([, call]) => ({ id: call.id, name: call.name, input: JSON.parse(call.arguments) }));
+      return assembled;
     }
-  });
+    const completion =
+      mode === "stream"
+        ? await client.chat.completions.stream(request, { headers }).finalChatCompletion()
+        : await client.chat.completions.create(request, { headers });
+    const [choice] = completion.choices;
+    assert.ok(choice, "the completion has a choice");
+    return {
+      text: choice.message.content ?? "",
+      finish: choice.finish_reason,
+      calls: (choice.message.tool_calls ?? []).map((call): ToolCall => {
+        assert.ok(call.type === "function", `a function tool call, not ${call.type}`);
+        return { id: call.id, name: call.function.name, input: JSON.parse(call.function.arguments) };
+      }),
+    };
+  }
+
+  for (const [prefix, file, mode] of [
+    ["openai/v1", "openai/cassette-chat-tools.yaml", "create"],
+    ["deepseek", "deepseek/deepseek-tool-call.json", "create"],
+    ["deepseek", "deepseek/deepseek-tool-call.chunks.txt", "stream"],
+    ["deepseek", "deepseek/deepseek-tool-call.chunks.txt", "chunks"],
+    ["openai/v1", "openai-compatible/xai-tool-call.chunks.txt", "stream"],
+    ["openai/v1", "openai-compatible/anthropic-fallback-tool-call.sse", "chunks"],
+  ] as const) {
+    const how = {
+      create: "chat.completions.create",
+      stream: "chat.completions.stream().finalChatCompletion()",
+      chunks: "chat.completions.create({stream: true}) chunks",
+    }[mode];
+    test(`OpenAI SDK at /${prefix}, ${how}: ${file}`, async () => {
+      const expected = fixtureExpected(file);
+      assert.ok(expected.toolCalls.length > 0, "the fixture holds a tool call");
+      assert.ok(
+        expected.toolCalls.every((call) => call.id),
+        "each recorded call has an id to compare",
+      );
+      const client = new OpenAI({ baseURL: `${harness.sidecar.proxyUrl}/${prefix}`, apiKey: clientKey });
+      const assembled = await assembleOpenAI(client, mode, { "x-simulator-fixture": fixtureName(file) });
+      assert.deepEqual(assembled.calls, expectedCalls(expected));
+      assert.equal(assembled.text, expected.text);
+      assert.equal(assembled.finish, expected.finish);
+      assert.equal(
+        lastUpstreamRequest().path,
+        prefix === "deepseek" ? "/chat/completions" : "/v1/chat/completions",
+      );
+    });
+  }
 });
 
 describe("bytes pass through unchanged", () => {

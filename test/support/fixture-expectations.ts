@@ -1,6 +1,7 @@
 // An independent oracle: what a fixture says (text, tool calls, usage, finish), read straight from its lines.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { fixturesDirectory } from "../../src/simulate/fixture-store.ts";
 
 export interface ExpectedToolCall {
@@ -119,4 +120,95 @@ export function openaiExpected(chunks: Json[]): Expected {
   }
   expected.toolCalls = [...tools.values()];
   return expected;
+}
+
+/**
+ * Every numeric field under `usage`, nested ones by dotted path (`prompt_tokens_details.cached_tokens`,
+ * `iterations.1.output_tokens`), a later report of a field replacing an earlier one as the provider means.
+ */
+function flattenUsage(usage: unknown, into: Record<string, number>, prefix = ""): void {
+  if (usage === null || typeof usage !== "object") return;
+  for (const [key, value] of Object.entries(usage as Json)) {
+    const path = prefix === "" ? key : `${prefix}.${key}`;
+    if (typeof value === "number") into[path] = value;
+    else flattenUsage(value, into, path);
+  }
+}
+
+/** The usage fields an Anthropic stream (or a body as message_start + message_delta) reports, as it ends. */
+export function anthropicUsageFields(events: Json[]): Record<string, number> {
+  const fields: Record<string, number> = {};
+  for (const event of events) {
+    if (event.type === "message_start") flattenUsage((event.message as Json | undefined)?.usage, fields);
+    else if (event.type === "message_delta") flattenUsage(event.usage, fields);
+  }
+  return fields;
+}
+
+/** The usage fields an OpenAI-style stream's chunks (or one completion body) report, as it ends. */
+export function openaiUsageFields(chunks: Json[]): Record<string, number> {
+  const fields: Record<string, number> = {};
+  for (const chunk of chunks) flattenUsage(chunk.usage, fields);
+  return fields;
+}
+
+/** A non-streaming Anthropic Messages body: its text, thinking and client tool_use blocks, as recorded. */
+export function anthropicMessageExpected(body: Json): Expected {
+  const expected: Expected = { text: "", reasoning: "", toolCalls: [], usage: {} };
+  if (typeof body.model === "string") expected.model = body.model;
+  if (typeof body.stop_reason === "string") expected.finish = body.stop_reason;
+  for (const block of (body.content as Json[] | undefined) ?? []) {
+    if (block.type === "text") expected.text += block.text as string;
+    if (block.type === "thinking") expected.reasoning += block.thinking as string;
+    if (block.type === "tool_use") {
+      expected.toolCalls.push({
+        id: block.id as string,
+        name: block.name as string,
+        arguments: JSON.stringify(block.input ?? {}),
+      });
+    }
+  }
+  for (const [key, value] of Object.entries((body.usage as Json | undefined) ?? {})) {
+    if (typeof value === "number") expected.usage[key] = value;
+  }
+  return expected;
+}
+
+/** A non-streaming Chat Completions body: the first choice's message, as recorded. */
+export function openaiCompletionExpected(body: Json): Expected {
+  const expected: Expected = { text: "", reasoning: "", toolCalls: [], usage: {} };
+  if (typeof body.model === "string") expected.model = body.model;
+  const [choice] = (body.choices as Json[] | undefined) ?? [];
+  const message = (choice?.message as Json | undefined) ?? {};
+  if (typeof message.content === "string") expected.text = message.content;
+  if (typeof message.reasoning_content === "string") expected.reasoning = message.reasoning_content;
+  for (const call of (message.tool_calls as Json[] | undefined) ?? []) {
+    const fn = (call.function as Json | undefined) ?? {};
+    expected.toolCalls.push({
+      id: call.id as string,
+      name: fn.name as string,
+      arguments: fn.arguments as string,
+    });
+  }
+  if (typeof choice?.finish_reason === "string") expected.finish = choice.finish_reason;
+  // The same keys openaiExpected gives a stream's usage trailer.
+  const usage = (body.usage as Json | undefined) ?? {};
+  for (const [key, value] of Object.entries(usage)) {
+    if (typeof value === "number") expected.usage[key] = value;
+  }
+  const details = usage.completion_tokens_details as Json | undefined;
+  if (typeof details?.reasoning_tokens === "number")
+    expected.usage.reasoning_tokens = details.reasoning_tokens;
+  const promptDetails = usage.prompt_tokens_details as Json | undefined;
+  if (typeof promptDetails?.cached_tokens === "number")
+    expected.usage.cached_tokens = promptDetails.cached_tokens;
+  return expected;
+}
+
+/** The response body the first interaction of a recorded cassette (openai/cassette-*.yaml) holds. */
+export function cassetteResponseBody(name: string): string {
+  const document = parseYaml(readFileSync(fixturePath(name), "utf8")) as Json;
+  const [interaction] = (document.interactions as Json[] | undefined) ?? [];
+  const response = (interaction?.response as Json | undefined) ?? {};
+  return String(response.body ?? "");
 }
