@@ -49,6 +49,8 @@ export interface ReceivedSpan {
   readonly events: readonly { readonly name: string; readonly time: bigint }[];
   /** OTLP status code: 0 unset, 1 ok, 2 error. */
   readonly statusCode: number;
+  /** The status description ("" when none was set). */
+  readonly statusMessage: string;
   readonly resource: Record<string, unknown>;
 }
 
@@ -121,6 +123,7 @@ function spansOf(request: Plain): ReceivedSpan[] {
             time: nanos(event.timeUnixNano),
           })),
           statusCode: Number((span.status as Plain | undefined)?.code ?? 0),
+          statusMessage: String((span.status as Plain | undefined)?.message ?? ""),
           resource,
         });
       }
