@@ -1,4 +1,5 @@
-// Metrics read from live state: upstream pool connections, credential expiry, and refreshes reported by the refresher.
+// Metrics read from live state: upstream pool connections, credential expiry, event-loop utilization, and refreshes reported by the refresher.
+import { performance } from "node:perf_hooks";
 import type { Registry } from "prom-client";
 import { Counter, Gauge } from "prom-client";
 import type { CredentialEventHub } from "../credentials/credential-events.ts";
@@ -69,6 +70,24 @@ export function registerRuntimeMetrics(options: RuntimeMetricsOptions): RuntimeM
           this.set({ provider: provider.id, credential: String(index) }, source.status().available ? 1 : 0);
         });
       }
+    },
+  });
+
+  // How busy the sidecar's one thread is between two scrapes: the saturation signal for a proxy, which
+  // queues (and its event-loop lag grows) only once this nears 1. Lag itself is prom-client's
+  // nodejs_eventloop_lag_* (process defaults).
+  let utilizationMark = performance.eventLoopUtilization();
+  new Gauge({
+    name: "outrigger_event_loop_utilization",
+    help: "Fraction of time the event loop was busy since the previous scrape (0 to 1).",
+    registers,
+    collect() {
+      const now = performance.eventLoopUtilization();
+      const since = performance.eventLoopUtilization(now, utilizationMark);
+      this.set(since.utilization);
+      // A second read moments later (two scrapers, or one scrape reading twice) would measure a busy
+      // instant: the window only moves on once it spans a second.
+      if (since.idle + since.active >= 1000) utilizationMark = now;
     },
   });
 

@@ -158,6 +158,9 @@ test("pool connections, credential state, event-loop lag and process defaults ar
   assert.ok(samples.some((sample) => sample.name === "nodejs_eventloop_lag_seconds"));
   assert.ok(samples.some((sample) => sample.name === "nodejs_eventloop_lag_p99_seconds"));
   assert.ok(samples.some((sample) => sample.name === "process_resident_memory_bytes"));
+  // In-process, the test's own work shares the loop; a sidecar process of its own is checked below.
+  const utilization = total(samples, "outrigger_event_loop_utilization");
+  assert.ok(utilization > 0 && utilization <= 1, `utilization ${utilization}`);
 });
 
 test("no key, prompt or client credential appears anywhere in /metrics", () => {
