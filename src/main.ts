@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // Process entry: picks the CLI command and runs it; the exit code is the command's.
 import { readFileSync } from "node:fs";
 
