@@ -82,23 +82,24 @@ export function anthropicExpected(events: Json[]): Expected {
   return expected;
 }
 
+/** An OpenAI usage object's numbers, with reasoning and cached tokens lifted from their details. */
+function readOpenAIUsage(usage: Json, into: Record<string, number>): void {
+  for (const [key, value] of Object.entries(usage)) {
+    if (typeof value === "number") into[key] = value;
+  }
+  const details = usage.completion_tokens_details as Json | undefined;
+  if (typeof details?.reasoning_tokens === "number") into.reasoning_tokens = details.reasoning_tokens;
+  const promptDetails = usage.prompt_tokens_details as Json | undefined;
+  if (typeof promptDetails?.cached_tokens === "number") into.cached_tokens = promptDetails.cached_tokens;
+}
+
 export function openaiExpected(chunks: Json[]): Expected {
   const expected: Expected = { text: "", reasoning: "", toolCalls: [], usage: {} };
   const tools = new Map<number, ExpectedToolCall>();
   for (const chunk of chunks) {
     if (typeof chunk.model === "string") expected.model = chunk.model;
-    if (chunk.usage !== null && typeof chunk.usage === "object") {
-      const usage = chunk.usage as Json;
-      for (const [key, value] of Object.entries(usage)) {
-        if (typeof value === "number") expected.usage[key] = value;
-      }
-      const details = usage.completion_tokens_details as Json | undefined;
-      if (typeof details?.reasoning_tokens === "number")
-        expected.usage.reasoning_tokens = details.reasoning_tokens;
-      const promptDetails = usage.prompt_tokens_details as Json | undefined;
-      if (typeof promptDetails?.cached_tokens === "number")
-        expected.usage.cached_tokens = promptDetails.cached_tokens;
-    }
+    if (chunk.usage !== null && typeof chunk.usage === "object")
+      readOpenAIUsage(chunk.usage as Json, expected.usage);
     for (const choice of (chunk.choices as Json[] | undefined) ?? []) {
       const delta = (choice.delta as Json | undefined) ?? {};
       if (typeof delta.content === "string") expected.text += delta.content;
@@ -192,16 +193,7 @@ export function openaiCompletionExpected(body: Json): Expected {
   }
   if (typeof choice?.finish_reason === "string") expected.finish = choice.finish_reason;
   // The same keys openaiExpected gives a stream's usage trailer.
-  const usage = (body.usage as Json | undefined) ?? {};
-  for (const [key, value] of Object.entries(usage)) {
-    if (typeof value === "number") expected.usage[key] = value;
-  }
-  const details = usage.completion_tokens_details as Json | undefined;
-  if (typeof details?.reasoning_tokens === "number")
-    expected.usage.reasoning_tokens = details.reasoning_tokens;
-  const promptDetails = usage.prompt_tokens_details as Json | undefined;
-  if (typeof promptDetails?.cached_tokens === "number")
-    expected.usage.cached_tokens = promptDetails.cached_tokens;
+  readOpenAIUsage((body.usage as Json | undefined) ?? {}, expected.usage);
   return expected;
 }
 
