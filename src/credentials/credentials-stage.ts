@@ -41,10 +41,10 @@ async function retryOnRejection(
   return next(exchange);
 }
 
-/** The upstream refused this key itself: another key of the pool may be accepted. */
-function isRejection(exchange: Exchange): boolean {
+/** The upstream refused the key (401), or refused this request with it (403): another key may be accepted. */
+function refusal(exchange: Exchange): 401 | 403 | undefined {
   const status = exchange.upstream?.status;
-  return status === 401 || status === 403;
+  return status === 401 || status === 403 ? status : undefined;
 }
 
 export function credentialsStage(options: CredentialsOptions = {}): Stage {
@@ -66,18 +66,19 @@ export function credentialsStage(options: CredentialsOptions = {}): Stage {
   };
 
   /** Feeds the answer back to the pool; a key told to rest is paused in the limiter too, for the whole fleet. */
-  async function learn(
+  function learn(
     exchange: Exchange,
     provider: ProviderRuntime,
     pool: KeyPool,
     source: CredentialSource,
-  ): Promise<void> {
+  ): void {
     const report = exchange.upstream;
     if (report === undefined) return;
     const until = pool.report(source, report.status, report.headers, provider.adapter, now());
     if (until === undefined || limiter === undefined) return;
     metrics?.pauses.inc({ provider: provider.id, scope: "key" });
-    await limiter.pause(keyScope(provider, pool, source), until);
+    // Not awaited: the pool's own cool-down holds at once; the fleet's copy must not delay this answer.
+    void limiter.pause(keyScope(provider, pool, source), until);
   }
 
   /**
@@ -95,16 +96,29 @@ export function credentialsStage(options: CredentialsOptions = {}): Stage {
     // Without `tried` the pool always names a key (a set-aside one when nothing else is left).
     let source = (await chooser.pick(exchange, provider, pool, tokens))!;
     const tried = new Set<CredentialSource>();
+    // A 403 may be the request's doing, not the key's (a model or resource the account may not use): one
+    // other key is asked, and when it is refused too, both keys go back into service and the 403 stands.
+    let forbiddenKey: CredentialSource | undefined;
     for (;;) {
       tried.add(source);
       const credential = await source.current();
       exchange.credential = credential;
       exchange.observed.keyId = credential.keyId;
       const response = await next(exchange);
-      await learn(exchange, provider, pool, source);
-      if (!isRejection(exchange) || (exchange.attemptSignal ?? exchange.signal).aborted) {
+      learn(exchange, provider, pool, source);
+      const refused = refusal(exchange);
+      if (refused === undefined || (exchange.attemptSignal ?? exchange.signal).aborted) {
         return { response, source };
       }
+      if (refused === 403 && forbiddenKey !== undefined) {
+        pool.forgive(forbiddenKey);
+        pool.forgive(source);
+        return { response, source };
+      }
+      if (refused === 403) forbiddenKey = source;
+      // The refused key's estimate goes back to its bucket: it sent nothing the provider counted.
+      if (tokens > 0)
+        void limiter?.correct(keyScope(provider, pool, source), provider.config.resilience.pacing, -tokens);
       let other: CredentialSource | undefined;
       try {
         other = await chooser.pick(exchange, provider, pool, tokens, tried);

@@ -43,6 +43,8 @@ export interface KeyPool {
     adapter: ProviderAdapter,
     now: number,
   ): number | undefined;
+  /** Puts a set-aside key back: the refusal turned out to be the request's (another key got it too). */
+  forgive(source: CredentialSource): void;
 }
 
 const pools = new WeakMap<readonly CredentialSource[], KeyPool>();
@@ -162,6 +164,8 @@ export function createKeyPool(
     report(source, status, headers, adapter, now) {
       const entry = byView.get(source);
       if (entry === undefined) return undefined;
+      // Served after all (a rotated secret, or the fallback to a set-aside key): it is good again.
+      if (status < 300 && entry.state === "rejected") setState(entry, "active");
       if (status === 401 || status === 403) {
         entry.rejectedStatus = status;
         entry.rejectedKeyId = entry.source.status().keyId;
@@ -176,6 +180,10 @@ export function createKeyPool(
       entry.until = Math.max(entry.until, until);
       setState(entry, "cooling");
       return entry.until;
+    },
+    forgive(source) {
+      const entry = byView.get(source);
+      if (entry?.state === "rejected") setState(entry, "active");
     },
   };
   pools.set(views, pool);

@@ -102,7 +102,8 @@ export function paceStage(options: PaceOptions): Stage {
             : undefined;
         if (until !== undefined) {
           metrics?.pauses.inc({ provider: provider.id, scope: "provider" });
-          await limiter.pause(provider.id, until);
+          // Not awaited: the local pause holds at once; the fleet's copy must not delay this answer.
+          void limiter.pause(provider.id, until);
         }
       }
       if (tokens === 0) return response;

@@ -147,3 +147,46 @@ test("two sidecars' pools on one limiter: a 429 on key 0 seen by one keeps the o
   for (let index = 0; index < 3; index++) await handler(exchangeFor(second));
   assert.deepEqual(other, ["key-b", "key-b", "key-b"]);
 });
+
+test("a 403 every key gets is the request's doing: two keys asked, both stay in service, the 403 is the answer", async () => {
+  const runtime = provider({ KEY_A: "key-a", KEY_B: "key-b", KEY_C: "key-c" }, ["KEY_A", "KEY_B", "KEY_C"]);
+  const sent: string[] = [];
+  // A model this account may not use: every key is refused alike.
+  const handler = credentialsStage()(dispatchByKey({ "key-a": 403, "key-b": 403, "key-c": 403 }, [], sent));
+  assert.equal((await handler(exchangeFor(runtime))).status, 403);
+  assert.deepEqual(sent, ["key-a", "key-b"], "one other key asked, not the whole pool");
+  assert.deepEqual(
+    runtime.credentials.map((source) => source.status().available),
+    [true, true, true],
+    "no key set aside (readiness unharmed)",
+  );
+  const served: string[] = [];
+  const healthy = credentialsStage()(dispatchByKey({}, [], served));
+  for (let index = 0; index < 3; index++) await healthy(exchangeFor(runtime));
+  assert.equal(new Set(served).size, 3, `traffic still spreads over every key: ${served.join(", ")}`);
+});
+
+test("a 403 only one key gets is that key's: it is set aside and the other key serves", async () => {
+  const runtime = provider({ KEY_A: "key-a", KEY_B: "key-b" }, ["KEY_A", "KEY_B"]);
+  const sent: string[] = [];
+  const handler = credentialsStage()(dispatchByKey({ "key-a": 403 }, [], sent));
+  assert.equal((await handler(exchangeFor(runtime))).status, 200);
+  assert.deepEqual(sent, ["key-a", "key-b"]);
+  assert.equal(runtime.credentials[0]!.status().available, false);
+});
+
+test("every key set aside, then the first one serves again: it is back in service", async () => {
+  const runtime = provider({ KEY_A: "key-a", KEY_B: "key-b" }, ["KEY_A", "KEY_B"]);
+  const answers: Record<string, number> = { "key-a": 401, "key-b": 401 };
+  const sent: string[] = [];
+  const handler = credentialsStage()(dispatchByKey(answers, [], sent));
+  assert.equal((await handler(exchangeFor(runtime))).status, 401);
+  assert.deepEqual(
+    runtime.credentials.map((source) => source.status().available),
+    [false, false],
+  );
+  // The account is fixed upstream: the set-aside key the pool falls back to is accepted.
+  answers["key-a"] = 200;
+  assert.equal((await handler(exchangeFor(runtime))).status, 200);
+  assert.equal(runtime.credentials[0]!.status().available, true);
+});
