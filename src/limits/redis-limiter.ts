@@ -53,12 +53,26 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
       options.onAvailability?.(false);
     }
   };
-  client.on("ready", () => {
+  const resume = (): void => {
+    if (probe !== undefined) clearInterval(probe);
+    probe = undefined;
     if (!up) logger.info("redis reachable: fleet-shared pacing resumes");
     up = true;
     warned = false;
     options.onAvailability?.(true);
-  });
+  };
+  client.on("ready", resume);
+  // A command that timed out on a connection that stayed open (a Redis stalled by a slow command or a
+  // full CPU) brings no `ready` event when it recovers: ask it once a second until it answers again.
+  let probe: NodeJS.Timeout | undefined;
+  const probeUntilBack = (): void => {
+    if (probe !== undefined) return;
+    probe = setInterval(() => {
+      if (client.status !== "ready") return; // a reconnect announces itself with `ready`
+      client.ping().then(resume, () => {});
+    }, 1_000);
+    probe.unref();
+  };
   client.on("close", () => markDown());
   // ioredis reports connection errors here; without a listener they would be unhandled.
   client.on("error", (error: unknown) => markDown(error));
@@ -67,6 +81,7 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
   const key = (scope: string, part: string): string => `${options.keyPrefix}pace:${scope}:${part}`;
   const fallback = (error: unknown): void => {
     markDown(error);
+    probeUntilBack();
     options.onFallback?.();
   };
 
@@ -108,6 +123,7 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
       );
     },
     async close() {
+      if (probe !== undefined) clearInterval(probe);
       client.disconnect();
     },
   };
