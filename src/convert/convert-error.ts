@@ -6,7 +6,7 @@ import {
   standardToAnthropicError,
 } from "../providers/anthropic/standard-to-anthropic-error.ts";
 import { parseOpenAIErrorBody } from "../providers/openai/openai-api.ts";
-import { openaiErrorToStandard } from "../providers/openai/openai-to-standard.ts";
+import { openaiErrorToStandard } from "../providers/openai/openai-error-to-standard.ts";
 import { standardToOpenAIError } from "../providers/openai/standard-to-openai-error.ts";
 import type { Dialect, RenderedError } from "../providers/provider-adapter.ts";
 

@@ -92,6 +92,10 @@ export function routeStage(options: RouteOptions): Stage {
       const { route: resolved, summary: known } = resolve(exchange, options.table);
       exchange.route = resolved;
       exchange.observed.routedTo = resolved.provider.id;
+      // Before the size check: an oversized chat request is still a failed chat operation in the metrics.
+      // The client's path is in the client's dialect, whichever provider answers it.
+      const operation = adapterForDialect(resolved.clientDialect).genAiOperation(exchange.request.path);
+      if (operation !== undefined) exchange.observed.operation = operation;
       const limit = resolved.provider.config.maxBodySize;
       if (exchange.request.bodyTooLarge === true || exchange.request.body.length > limit) {
         // Printed as the config spells sizes (32MiB), so the message points at the key to change.
@@ -105,9 +109,6 @@ export function routeStage(options: RouteOptions): Stage {
         known ?? resolved.provider.adapter.summarizeRequest(exchange.request.body, exchange.request.headers);
       if (summary.model !== undefined) exchange.observed.requestModel = summary.model;
       exchange.observed.stream = summary.stream;
-      // The client's path is in the client's dialect, whichever provider answers it.
-      const operation = adapterForDialect(resolved.clientDialect).genAiOperation(exchange.request.path);
-      if (operation !== undefined) exchange.observed.operation = operation;
       return next(exchange);
     };
   };

@@ -49,3 +49,13 @@ test("across dialects one upstream read comes out as one chunk, the same bytes a
   assert.equal(Buffer.concat([...pushed, ...ended]).toString(), Buffer.concat(pieceOut).toString());
   assert.match(Buffer.from(pushed[0]!).toString(), /event: message_start[\s\S]*event: content_block_delta/);
 });
+
+test("an OpenAI error event whose code names the cause keeps it across dialects (the proxy's own shutdown cut)", () => {
+  const converter = createStreamConverter("openai", "anthropic", { randomId: () => "fixed" });
+  const error = { error: { message: "shutting down", type: "server_error", code: "overloaded" } };
+  const out = Buffer.concat([
+    ...converter.push(Buffer.from(`data: ${JSON.stringify(error)}\n\n`)),
+    ...converter.end(),
+  ]);
+  assert.match(out.toString(), /event: error\ndata: \{"type":"error","error":\{"type":"overloaded_error"/);
+});

@@ -23,6 +23,7 @@ import {
   parseOpenAICompletion,
   parseOpenAIErrorBody,
 } from "./openai-api.ts";
+import { openaiErrorToStandard } from "./openai-error-to-standard.ts";
 
 export interface OpenAIToStandardOptions {
   /** Provider id put on responses and `response-start` (default `openai`; `deepseek`, …). */
@@ -89,19 +90,6 @@ export function openaiResponseToStandard(
     response.rawFinishReason = choice.finish_reason;
   }
   return response;
-}
-
-export function openaiErrorToStandard(body: unknown): StandardErrorEvent | undefined {
-  const parsed = parseOpenAIErrorBody(body);
-  if (parsed === undefined) return undefined;
-  const { error } = parsed;
-  const event: StandardErrorEvent = {
-    type: "error",
-    errorType: error.type ?? (typeof error.code === "string" ? error.code : "api_error"),
-    message: error.message,
-  };
-  if (typeof error.code === "number" && error.code >= 400 && error.code < 600) event.status = error.code;
-  return event;
 }
 
 interface OpenToolCall {

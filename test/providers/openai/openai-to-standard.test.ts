@@ -332,7 +332,8 @@ test("error bodies from the cassettes and the error fixture become error events"
     [
       "cassette-chat-unknown-model.yaml",
       404,
-      "invalid_request_error",
+      // The code names the cause (`invalid_request_error` is the generic type beside it).
+      "model_not_found",
       "The model `gpt-4.1-nano-wrong` does not exist",
     ],
   ] as const;
