@@ -32,6 +32,8 @@ interface OpenAttempt {
 
 interface ExchangeSpans {
   readonly server: RecordedSpan;
+  /** HTTP requests sent so far: retries, fallbacks and a pooled key's resend after a 401/403 alike. */
+  sends: number;
   chat?: RecordedSpan;
   open?: OpenAttempt;
   /** With content capture: the completion text of the latest attempt, read as its body passed. */
@@ -127,7 +129,7 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
         attributes,
         parent,
       );
-      spans.set(exchange.observed, { server });
+      spans.set(exchange.observed, { server, sends: 0 });
       traceIds.set(exchange.observed, server.spanContext().traceId);
     },
 
@@ -180,7 +182,9 @@ export function createSpanRecorder(options: SpanRecorderOptions): ExchangeTracer
         "outrigger.provider": route.provider.id,
         "outrigger.attempt": exchange.attempt,
       };
-      if (exchange.attempt > 1) attributes["http.request.resend_count"] = exchange.attempt - 1;
+      // The conventions count a resend for any reason, so this is not exchange.attempt (retries only).
+      if (record.sends > 0) attributes["http.request.resend_count"] = record.sends;
+      record.sends += 1;
       const keyId = exchange.credential?.keyId;
       if (keyId !== undefined) attributes["outrigger.key_id"] = keyId;
       const span = startChild(
