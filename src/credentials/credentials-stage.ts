@@ -85,6 +85,8 @@ export function credentialsStage(options: CredentialsOptions = {}): Stage {
    * Sends with the pool's keys until one is not refused: a key answered 401/403 is set aside and the same
    * attempt goes once to each other key still usable. It is not a retry (the request did not fail, the key
    * did), so it spends no retry budget, but it runs on the attempt's signal, within the request's deadline.
+   * A 403 may be the request's doing rather than the key's (a model or resource the account may not use):
+   * its key stays set aside only when another key then serves the request; otherwise it is put back.
    */
   async function sendPooled(
     exchange: Exchange,
@@ -96,9 +98,12 @@ export function credentialsStage(options: CredentialsOptions = {}): Stage {
     // Without `tried` the pool always names a key (a set-aside one when nothing else is left).
     let source = (await chooser.pick(exchange, provider, pool, tokens))!;
     const tried = new Set<CredentialSource>();
-    // A 403 may be the request's doing, not the key's (a model or resource the account may not use): one
-    // other key is asked, and when it is refused too, both keys go back into service and the 403 stands.
-    let forbiddenKey: CredentialSource | undefined;
+    let unconfirmed: { readonly source: CredentialSource; readonly keyId: string } | undefined;
+    /** Settles an unconfirmed 403: kept when another key served (`served`), else put back into service. */
+    const settle = (served: boolean): void => {
+      if (unconfirmed !== undefined && !served) pool.forgive(unconfirmed.source, unconfirmed.keyId);
+      unconfirmed = undefined;
+    };
     for (;;) {
       tried.add(source);
       const credential = await source.current();
@@ -108,29 +113,33 @@ export function credentialsStage(options: CredentialsOptions = {}): Stage {
       learn(exchange, provider, pool, source);
       const refused = refusal(exchange);
       if (refused === undefined || (exchange.attemptSignal ?? exchange.signal).aborted) {
+        settle(refused === undefined && response.status < 400);
         return { response, source };
       }
-      if (refused === 403 && forbiddenKey !== undefined) {
-        pool.forgive(forbiddenKey);
-        pool.forgive(source);
+      if (refused === 403 && unconfirmed !== undefined) {
+        // Two keys refused the same request: it is the request, not the keys.
+        settle(false);
+        pool.forgive(source, credential.keyId);
         return { response, source };
       }
-      if (refused === 403) forbiddenKey = source;
-      // The refused key's estimate goes back to its bucket: it sent nothing the provider counted.
-      if (tokens > 0)
-        void limiter?.correct(keyScope(provider, pool, source), provider.config.resilience.pacing, -tokens);
+      if (refused === 403) unconfirmed = { source, keyId: credential.keyId };
       let other: CredentialSource | undefined;
       try {
         other = await chooser.pick(exchange, provider, pool, tokens, tried);
       } catch (error) {
         // No other key within the queue timeout, or the client left: the refused answer is not sent.
+        settle(false);
         discardAnswer(response);
         throw error;
       }
       if (other === undefined) {
-        // Every other key set aside too: the upstream's own 401/403 (after one refresh) is the answer.
+        // No other key to ask: the upstream's own 401/403 (after one refresh) is the answer.
+        settle(false);
         return { response: await retryOnRejection(exchange, source, credential, response, next), source };
       }
+      // The refused key's estimate goes back to its bucket: the provider counted nothing for it.
+      if (tokens > 0)
+        void limiter?.correct(keyScope(provider, pool, source), provider.config.resilience.pacing, -tokens);
       discardAnswer(response);
       source = other;
     }

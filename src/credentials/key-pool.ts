@@ -43,8 +43,12 @@ export interface KeyPool {
     adapter: ProviderAdapter,
     now: number,
   ): number | undefined;
-  /** Puts a set-aside key back: the refusal turned out to be the request's (another key got it too). */
-  forgive(source: CredentialSource): void;
+  /**
+   * Puts back a key set aside for a 403 that turned out to be the request's (another key got it too, or
+   * no other key could confirm it), if it is still set aside for that 403 with that secret: a 401 or a
+   * later refusal of a rotated secret stands.
+   */
+  forgive(source: CredentialSource, keyId: string): void;
 }
 
 const pools = new WeakMap<readonly CredentialSource[], KeyPool>();
@@ -181,9 +185,10 @@ export function createKeyPool(
       setState(entry, "cooling");
       return entry.until;
     },
-    forgive(source) {
+    forgive(source, keyId) {
       const entry = byView.get(source);
-      if (entry?.state === "rejected") setState(entry, "active");
+      if (entry?.state === "rejected" && entry.rejectedStatus === 403 && entry.rejectedKeyId === keyId)
+        setState(entry, "active");
     },
   };
   pools.set(views, pool);

@@ -6,7 +6,7 @@ import { parseConfig } from "../../src/config/load-config.ts";
 import type { Credential } from "../../src/credentials/credential.ts";
 import { credentialsStage } from "../../src/credentials/credentials-stage.ts";
 import { createEnvSource } from "../../src/credentials/env-source.ts";
-import { pooledCredentials } from "../../src/credentials/key-pool.ts";
+import { keyPoolOf, pooledCredentials } from "../../src/credentials/key-pool.ts";
 import { createLocalLimiter } from "../../src/limits/local-limiter.ts";
 import type { Exchange } from "../../src/pipeline/exchange.ts";
 import type { ProxyResponse } from "../../src/pipeline/proxy-response.ts";
@@ -189,4 +189,35 @@ test("every key set aside, then the first one serves again: it is back in servic
   answers["key-a"] = 200;
   assert.equal((await handler(exchangeFor(runtime))).status, 200);
   assert.equal(runtime.credentials[0]!.status().available, true);
+});
+
+test("a 403 no other key can confirm (the rest set aside) is not held against the key that got it", async () => {
+  const runtime = provider({ KEY_A: "key-a", KEY_B: "key-b" }, ["KEY_A", "KEY_B"]);
+  const answers: Record<string, number> = { "key-a": 401 };
+  const sent: string[] = [];
+  const handler = credentialsStage()(dispatchByKey(answers, [], sent));
+  assert.equal((await handler(exchangeFor(runtime))).status, 200, "key A revoked, key B serves");
+  // A model the account may not use: key B is refused, and no other key is left to tell whose fault it is.
+  answers["key-b"] = 403;
+  assert.equal((await handler(exchangeFor(runtime))).status, 403);
+  assert.equal(runtime.credentials[1]!.status().available, true, "key B stays in service");
+  delete answers["key-b"];
+  sent.length = 0;
+  for (let index = 0; index < 3; index++) assert.equal((await handler(exchangeFor(runtime))).status, 200);
+  assert.deepEqual(sent, ["key-b", "key-b", "key-b"], "served by key B, not stuck on the revoked key A");
+});
+
+test("forgiving a 403 never reinstates a key set aside for a 401", () => {
+  const runtime = provider({ KEY_A: "key-a", KEY_B: "key-b" }, ["KEY_A", "KEY_B"]);
+  const pool = keyPoolOf(runtime.credentials)!;
+  const source = runtime.credentials[0]!;
+  const keyId = source.status().keyId!;
+  pool.report(source, 401, {}, openaiAdapter, Date.now());
+  pool.forgive(source, keyId);
+  assert.equal(source.status().available, false, "a 401 stands");
+  pool.report(source, 403, {}, openaiAdapter, Date.now());
+  pool.forgive(source, "another-secret");
+  assert.equal(source.status().available, false, "only the secret that got the 403 is forgiven");
+  pool.forgive(source, keyId);
+  assert.equal(source.status().available, true);
 });
