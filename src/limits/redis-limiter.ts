@@ -81,7 +81,9 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
   const key = (scope: string, part: string): string => `${options.keyPrefix}pace:${scope}:${part}`;
   const fallback = (error: unknown): void => {
     markDown(error);
-    probeUntilBack();
+    // Only a timeout says "busy, may recover": a Redis that answers PING but refuses the scripts (a
+    // read-only replica after a failover, out of memory) would otherwise flap between up and down.
+    if (error instanceof Error && error.message === "Command timed out") probeUntilBack();
     options.onFallback?.();
   };
 

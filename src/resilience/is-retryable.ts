@@ -38,8 +38,11 @@ const retryableCodes: Readonly<Record<string, string>> = {
   upstream_first_token_timeout: "first_token_stall",
 };
 
-/** First-event error types that no retry can fix. */
-const permanentStreamErrors = /quota|billing|invalid_request|authentication|permission|not_found/;
+/**
+ * First-event error types that no retry can fix: Anthropic's types and OpenAI's types or telling codes
+ * (`invalid_api_key`, `model_not_found`, `insufficient_quota`).
+ */
+const permanentStreamErrors = /quota|billing|invalid_request|authentication|permission|not_found|api_key/;
 
 function statusReason(status: number): string {
   if (status === 429) return "rate_limited";
@@ -73,6 +76,6 @@ export function isBreakerFailure(failure: AttemptFailure | undefined): boolean {
   if (failure === undefined) return false;
   if (failure.type === "error") return failure.code in retryableCodes;
   if (failure.firstEventError !== undefined)
-    return /overloaded|api_error|server_error/.test(failure.firstEventError);
+    return /overloaded|api_error|server_error|timeout/.test(failure.firstEventError);
   return failure.status >= 500;
 }

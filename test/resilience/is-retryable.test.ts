@@ -102,6 +102,18 @@ const rows: { name: string; failure: AttemptFailure; retryable: boolean; breaker
     breaker: false,
   },
   {
+    name: "an OpenAI first-event error read by its telling code: invalid_api_key, never",
+    failure: { type: "response", status: 200, headers: {}, firstEventError: "invalid_api_key" },
+    retryable: false,
+    breaker: false,
+  },
+  {
+    name: "an OpenAI first-event error read by its telling code: timeout, retried and counted",
+    failure: { type: "response", status: 200, headers: {}, firstEventError: "timeout" },
+    retryable: true,
+    breaker: true,
+  },
+  {
     name: "OpenAI 429 insufficient_quota: never",
     failure: upstream(openaiAdapter, 429, openaiError("insufficient_quota", "insufficient_quota")),
     retryable: false,
