@@ -4,12 +4,12 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Redis } from "ioredis";
 import { type Simulator, startSimulator } from "../../src/simulate/simulator-server.ts";
+import { freeLocalPort } from "../support/child-sidecar.ts";
 
 const repo = join(import.meta.dirname, "../..");
 const node = join(repo, "node_modules/.bin/node");
@@ -19,15 +19,6 @@ const message = JSON.stringify({
   max_tokens: 16,
   messages: [{ role: "user", content: "Hi" }],
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeout = 15_000): Promise<T> {
   const deadline = Date.now() + timeout;
@@ -53,7 +44,7 @@ async function startSidecarProcess(
 ): Promise<SidecarProcess> {
   const directory = mkdtempSync(join(tmpdir(), "outrigger-redis-"));
   writeFileSync(join(directory, "key"), "sk-ant-fleet-key-0007\n");
-  const [proxyPort, adminPort] = [await freePort(), await freePort()];
+  const [proxyPort, adminPort] = [await freeLocalPort(), await freeLocalPort()];
   const config = {
     listen: { proxy: `127.0.0.1:${proxyPort}`, admin: `127.0.0.1:${adminPort}` },
     providers: {
@@ -215,7 +206,7 @@ describe("(j) Redis goes away and comes back", () => {
   });
 
   test("requests keep flowing on local limits with a warning and a metric; sharing resumes", async () => {
-    port = await freePort();
+    port = await freeLocalPort();
     await startRedis();
     sidecars.push(
       ...(await Promise.all(

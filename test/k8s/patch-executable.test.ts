@@ -4,7 +4,6 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
@@ -14,6 +13,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { reviewPod } from "../../src/k8s/review-pod.ts";
 import { parseWebhookConfig } from "../../src/k8s/webhook-config.ts";
 import { type Simulator, startSimulator } from "../../src/simulate/simulator-server.ts";
+import { freeLocalPort } from "../support/child-sidecar.ts";
 import { applyPatch, decodeAnswer, validatePod } from "./admission-helpers.ts";
 import { admissionReview, deploymentPod } from "./pod-fixtures.ts";
 import { type ContainerSpec, PodFilesystem, resolveEnv, writeSecretFiles } from "./pod-runtime.ts";
@@ -41,16 +41,6 @@ function entrypoint(): string[] {
   const [command, ...rest] = JSON.parse(line) as string[];
   assert.equal(command, "node");
   return [node24, ...rest];
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  await once(server, "close");
-  return port;
 }
 
 async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
@@ -102,7 +92,11 @@ async function runInjectedPod(
   });
 
   // Ports chosen free on this shared machine; the webhook config carries them into probes and app env alike.
-  const ports = { proxy: await freePort(), intercept: await freePort(), admin: await freePort() };
+  const ports = {
+    proxy: await freeLocalPort(),
+    intercept: await freeLocalPort(),
+    admin: await freeLocalPort(),
+  };
   assert.equal(new Set(Object.values(ports)).size, 3, "three distinct free ports");
   const config = parseWebhookConfig({ sidecar: { ports } });
   const pod = deploymentPod({ annotations });

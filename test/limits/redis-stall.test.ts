@@ -1,21 +1,12 @@
 // A Redis that stalls (a slow command) without dropping the connection: pacing goes local, then sharing resumes.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { after, test } from "node:test";
 import { Redis } from "ioredis";
 import { createLocalLimiter } from "../../src/limits/local-limiter.ts";
 import { createRedisLimiter } from "../../src/limits/redis-limiter.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
+import { freeLocalPort } from "../support/child-sidecar.ts";
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeout = 10_000): Promise<void> {
   const deadline = Date.now() + timeout;
@@ -32,7 +23,7 @@ after(() => {
 
 test("a stall past the command timeout falls back to local pacing; once Redis answers again, sharing resumes", async () => {
   // A Redis of the test's own: stalling the shared one would slow every other test using it.
-  const port = await freePort();
+  const port = await freeLocalPort();
   server = spawn(
     "/usr/bin/redis-server",
     ["--port", String(port), "--save", "", "--appendonly", "no", "--enable-debug-command", "yes"],
