@@ -90,6 +90,14 @@ test("metrics: an embeddings call is an `embeddings` operation; a model list cou
     "no other GenAI operation",
   );
   assert.equal(
+    total(samples, "gen_ai_client_token_usage_sum", {
+      gen_ai_operation_name: "embeddings",
+      gen_ai_token_type: "input",
+    }),
+    5,
+    "the embeddings answer's input tokens",
+  );
+  assert.equal(
     total(samples, "gen_ai_client_operation_duration_seconds_count", { gen_ai_operation_name: "chat" }),
     0,
   );
@@ -107,6 +115,8 @@ test("spans: `embeddings {model}` for the embeddings call; the model list's atte
   const operation = embeddings.find((span) => span.attributes["gen_ai.operation.name"] !== undefined);
   assert.equal(operation?.name, "embeddings text-embedding-3-small");
   assert.equal(operation?.attributes["gen_ai.operation.name"], "embeddings");
+  assert.equal(operation?.attributes["gen_ai.usage.input_tokens"], 5, "the embeddings answer's usage");
+  assert.equal(operation?.attributes["gen_ai.response.model"], "text-embedding-3-small");
 
   const listing = receiver.spans.filter((span) => span.traceId === traceIds.models);
   assert.ok(

@@ -23,6 +23,7 @@ import {
   parseOpenAICompletion,
   parseOpenAIErrorBody,
 } from "./openai-api.ts";
+import { openaiEmbeddingsToStandard } from "./openai-embeddings.ts";
 import { openaiErrorToStandard } from "./openai-error-to-standard.ts";
 
 export interface OpenAIToStandardOptions {
@@ -71,7 +72,8 @@ export function openaiResponseToStandard(
   options: OpenAIToStandardOptions = {},
 ): StandardResponse | undefined {
   const completion = parseOpenAICompletion(body);
-  if (completion === undefined) return undefined;
+  if (completion === undefined)
+    return openaiEmbeddingsToStandard(body, options.provider ?? "openai", openaiUsageToStandard);
   const response: StandardResponse = {
     provider: options.provider ?? "openai",
     parts: [],
