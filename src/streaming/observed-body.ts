@@ -48,7 +48,7 @@ export class ObservedBody implements AsyncIterableIterator<Uint8Array> {
       const value = this.#replay[this.#replayed++]!;
       return Promise.resolve({ done: false, value });
     }
-    if (this.#idleTimer === undefined) this.#startIdleTimer();
+    if (this.#idleTimer === undefined) this.#startReading();
     else this.#idleTimer.refresh();
     this.#reading = true;
     return this.#source.next().then(
@@ -101,10 +101,11 @@ export class ObservedBody implements AsyncIterableIterator<Uint8Array> {
   }
 
   /**
-   * Started at the first read, not before: a body dropped unread (an attempt discarded for a retry or a
-   * fallback) must leave no timer behind to keep it, its exchange and its request body alive.
+   * At the first read, not before: the idle clock, and the entry in the live streams a shutdown cuts. A body
+   * dropped unread (an attempt discarded for a retry or a fallback) must leave neither behind to keep it,
+   * its exchange and its request body alive.
    */
-  #startIdleTimer(): void {
+  #startReading(): void {
     const { idleTimeout, abort, live } = this.#options;
     // Only a body that can carry an error event is worth cutting through its error path.
     if (

@@ -11,6 +11,7 @@ import {
   needsDnsOnlyLookup,
 } from "../../src/server/dns-only-lookup.ts";
 import { createUndiciUpstreamClient } from "../../src/upstream/undici-upstream-client.ts";
+import { getOnce } from "../upstream/tls-upstream-fixtures.ts";
 
 /** A records the fake server knows; `localhost` deliberately differs from /etc/hosts. */
 const records: Record<string, string> = {
@@ -134,17 +135,7 @@ test("the undici upstream client connects through it", async () => {
     lookup,
   });
   try {
-    const response = await client.request({
-      method: "GET",
-      path: "/",
-      headers: {},
-      body: undefined,
-      signal: AbortSignal.timeout(5_000),
-    });
-    assert.equal(response.status, 200);
-    let text = "";
-    for await (const chunk of response.body) text += String(chunk);
-    assert.equal(text, "ok");
+    assert.deepEqual(await getOnce(client), { status: 200, text: "ok" });
     assert.ok(asked.includes("svc.example.test/1"), "the name was resolved by DNS, not the system resolver");
   } finally {
     await client.close();
